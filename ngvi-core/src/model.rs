@@ -1,0 +1,86 @@
+//! The [`Model`] trait: what `model!` generates and the engine fits.
+
+use crate::ad::{F64Ops, Scalar};
+use crate::dist::{DistKind, Support};
+use crate::error::ModelError;
+
+/// The shape of one latent variable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// `sample x ~ D(..)`
+    Scalar,
+    /// `sample x[n] ~ D(..)`: n i.i.d. scalars.
+    Vector(usize),
+    /// `sample x ~ Dirichlet(alpha)`: a point of the simplex with k components.
+    Simplex(usize),
+}
+
+impl Shape {
+    /// Number of scalars the latent occupies in the latent vector.
+    pub fn len(&self) -> usize {
+        match *self {
+            Shape::Scalar => 1,
+            Shape::Vector(n) | Shape::Simplex(n) => n,
+        }
+    }
+    /// Whether the latent occupies no scalar (a vector of length 0).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// One latent variable, with its length evaluated from the data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Latent {
+    /// Its name in the model.
+    pub name: &'static str,
+    /// Scalar, vector or simplex, with its length.
+    pub shape: Shape,
+    /// The prior's family.
+    pub prior: DistKind,
+    /// The prior's hyperparameters when they are constants (do not depend on other
+    /// latents); for a Dirichlet, the whole concentration vector.
+    pub prior_params: Option<Vec<f64>>,
+    /// Where the latent lives.
+    pub support: Support,
+}
+
+/// A static fact for guide choice: one place where a latent is used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LatentUse {
+    /// The latent used.
+    pub latent: &'static str,
+    /// The distribution of the statement that uses it (`None` for `factor`).
+    pub dist: Option<DistKind>,
+    /// Which argument of that distribution the latent appears in (0-based); `None` when it
+    /// appears in the observed value (a latent's own prior does not count) or in `factor`.
+    pub arg: Option<usize>,
+    /// Whether this use is in a conjugate position for the latent's prior (DESIGN.md §3).
+    pub conjugate: bool,
+    /// Source text of the statement.
+    pub statement: &'static str,
+    /// Line of the statement.
+    pub line: u32,
+}
+
+/// A probabilistic model: latents, their uses, and a log joint density.
+///
+/// `model!` implements this; it can also be implemented by hand.
+pub trait Model {
+    /// The latent variables in order, lengths evaluated from the data.
+    fn latents(&self) -> Result<Vec<Latent>, ModelError>;
+
+    /// Every use of every latent, for guide choice.
+    fn uses(&self) -> Vec<LatentUse>;
+
+    /// log p(data, z), normalising constants included. `z` holds the latents
+    /// concatenated in the order of [`Model::latents`], each on its own (constrained) scale.
+    fn log_joint<S: Scalar>(&self, z: &[S]) -> Result<S, ModelError>
+    where
+        f64: F64Ops<S>;
+
+    /// Total number of scalars in `z`.
+    fn dim(&self) -> Result<usize, ModelError> {
+        Ok(self.latents()?.iter().map(|l| l.shape.len()).sum())
+    }
+}
