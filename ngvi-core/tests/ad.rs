@@ -157,7 +157,8 @@ fn comparisons_use_the_value() {
     let b = Dual::variable(2.0, 1, 2);
     assert!(a < b);
     assert!(a < 1.5 && 0.5 < a);
-    assert!(a == 1.0 && 1.0 == a);
+    assert!(a == 1.0);
+    assert!(1.0 == a);
     let a2 = Dual2::variable(3.0, 0, 1);
     assert!(a2 > 2.0 && 4.0 > a2);
 }
