@@ -427,11 +427,12 @@ fn std_gamma<R: Rng + ?Sized>(shape: f64, rng: &mut R) -> f64 {
     draw(rand_distr::Gamma::new(shape, 1.0), rng)
 }
 
-/// A Poisson(rate) draw for rate ≥ 0. Beyond `rand_distr`'s limit (rate ≥ 1.8e19) the
-/// normal approximation is used: its error is far below the spacing of `f64` there.
+/// A Poisson(rate) draw for rate ≥ 0 (∞ for an infinite rate, e.g. `PoissonLog` with
+/// log_rate > 709). Beyond `rand_distr`'s limit (rate ≥ 1.8e19) the normal approximation is
+/// used: its error is far below the spacing of `f64` there.
 fn poisson_draw<R: Rng + ?Sized>(rate: f64, rng: &mut R) -> f64 {
-    if rate <= 0.0 {
-        return 0.0;
+    if rate <= 0.0 || rate.is_infinite() {
+        return rate.max(0.0);
     }
     match rand_distr::Poisson::new(rate) {
         Ok(d) => rand_distr::Distribution::sample(&d, rng),
@@ -442,11 +443,26 @@ fn poisson_draw<R: Rng + ?Sized>(rate: f64, rng: &mut R) -> f64 {
     }
 }
 
-/// A Binomial(n, p) draw (n a non-negative integer, p in [0, 1]).
+/// A Binomial(n, p) draw (n a non-negative integer, p in [0, 1]). Exact for n ≤ `u64::MAX`;
+/// beyond it (where counts are not even representable exactly) approximate: Poisson in the
+/// rarer outcome when the variance is below 1e4 (then min(p, 1 − p) < 1e-15), else normal.
 fn binomial_draw<R: Rng + ?Sized>(n: f64, p: f64, rng: &mut R) -> f64 {
-    rand_distr::Binomial::new(n as u64, p).map_or(f64::NAN, |d| {
-        rand_distr::Distribution::<u64>::sample(&d, rng) as f64
-    })
+    if n <= u64::MAX as f64 {
+        return rand_distr::Binomial::new(n as u64, p).map_or(f64::NAN, |d| {
+            rand_distr::Distribution::<u64>::sample(&d, rng) as f64
+        });
+    }
+    let var = n * p * (1.0 - p);
+    if var < 1e4 {
+        if p <= 0.5 {
+            poisson_draw(n * p, rng)
+        } else {
+            n - poisson_draw(n * (1.0 - p), rng)
+        }
+    } else {
+        let z: f64 = rng.sample(rand_distr::StandardNormal);
+        (n * p + var.sqrt() * z).round().clamp(0.0, n)
+    }
 }
 
 /// A uniform draw on the open interval (0, 1).

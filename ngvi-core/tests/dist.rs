@@ -149,8 +149,8 @@ fn reference_values() {
         r!(lp(NegativeBinomial::new(4.5, 2.2), 20.0) => -6.848502183351716),
         // scipy 1.17.1 stats.multinomial.logpmf([1, 0, 0], 1, [0.2, 0.5, 0.3])
         r!(lp(Categorical::new(vec![0.2, 0.5, 0.3]), 0.0) => -1.6094379124341003),
-        // scipy 1.17.1 stats.multinomial.logpmf([0, 1, 0], 1, [0.2, 0.5, 0.3])
-        r!(lp(Categorical::new(vec![0.2, 0.5, 0.3]), 1.0) => -0.6931471805599453),
+        // scipy 1.17.1 stats.multinomial.logpmf([0, 1, 0], 1, [0.2, 0.5, 0.3]) = −ln 2
+        r!(lp(Categorical::new(vec![0.2, 0.5, 0.3]), 1.0) => -std::f64::consts::LN_2),
         // scipy 1.17.1 stats.multinomial.logpmf([0, 0, 1], 1, [0.2, 0.5, 0.3])
         r!(lp(Categorical::new(vec![0.2, 0.5, 0.3]), 2.0) => -1.2039728043259361),
         // scipy 1.17.1 stats.dirichlet.logpdf([0.2, 0.5, 0.3], [2.0, 3.0, 1.5])
@@ -649,9 +649,8 @@ fn heavy_tails_sample_the_right_quantiles() {
     assert_eq!(d.variance(), None);
     // t with 1.5 df is symmetric: the median is the location
     check_quantiles("StudentT df = 1.5", d, &[(0.5, 0.0)]);
-    for d in [Cauchy::new(0.0, 1.0).unwrap()] {
-        assert_eq!((d.mean(), d.variance()), (None, None));
-    }
+    let d = Cauchy::new(0.0, 1.0).unwrap();
+    assert_eq!((d.mean(), d.variance()), (None, None));
     let d = HalfCauchy::new(1.0).unwrap();
     assert_eq!((d.mean(), d.variance()), (None, None));
     let d = InverseGamma::new(1.5, 1.0).unwrap();
@@ -775,4 +774,102 @@ fn invalid_parameters_are_errors_naming_the_parameter() {
         e.to_string(),
         "Uniform(lo, hi): hi = 1 must be greater than lo"
     );
+}
+
+#[test]
+fn extreme_parameters_neither_panic_nor_give_nan() {
+    /// 200 draws (not NaN; within `range` if given) and densities at `at` (not NaN).
+    fn run<D: Sampling + Univariate<f64>>(name: &str, d: Result<D, ParamError>, at: &[f64]) {
+        run_in(name, d, at, (f64::NEG_INFINITY, f64::INFINITY));
+    }
+    fn run_in<D: Sampling + Univariate<f64>>(
+        name: &str,
+        d: Result<D, ParamError>,
+        at: &[f64],
+        range: (f64, f64),
+    ) {
+        let d = d.expect("valid parameters");
+        let mut rng = StdRng::seed_from_u64(11);
+        for _ in 0..200 {
+            let x = d.sample(&mut rng);
+            assert!(x >= range.0 && x <= range.1, "{name}: draw {x}");
+        }
+        for x in at {
+            assert!(!d.ln_density(x).is_nan(), "{name}: NaN density at {x}");
+        }
+        let _ = (d.mean(), d.variance());
+    }
+    run("Gamma tiny shape", Gamma::new(1e-300, 1.0), &[1e-300, 1.0]);
+    run("Gamma tiny rate", Gamma::new(2.0, 1e-300), &[1e300]);
+    run(
+        "InverseGamma",
+        InverseGamma::new(1e-3, 1e300),
+        &[1e-300, 1e300],
+    );
+    run("Beta tiny", Beta::new(1e-5, 1e-5), &[1e-300, 0.5]);
+    run("Beta huge", Beta::new(1e300, 1e300), &[0.5]);
+    run(
+        "StudentT huge df",
+        StudentT::new(1e300, 0.0, 1.0),
+        &[0.0, 1e300],
+    );
+    run(
+        "StudentT tiny df",
+        StudentT::new(1e-300, 0.0, 1.0),
+        &[0.0, 1e300],
+    );
+    run("Cauchy", Cauchy::new(1e300, 1e300), &[-1e300, 1e300]);
+    run("LogNormal", LogNormal::new(700.0, 10.0), &[1e-300, 1e300]);
+    run("Exponential", Exponential::new(1e-300), &[1e300]);
+    run("Uniform wide", Uniform::new(-1e300, 1e300), &[0.0]);
+    // ± 10 sd
+    run_in(
+        "Poisson huge",
+        Poisson::new(1e20),
+        &[0.0, 1e20],
+        (1e20 - 1e11, 1e20 + 1e11),
+    );
+    run("Poisson tiny", Poisson::new(1e-300), &[0.0, 5.0]);
+    // exp(800) overflows: the rate, the mean and every draw are +∞
+    run_in(
+        "PoissonLog huge",
+        PoissonLog::new(800.0),
+        &[0.0, 3.0],
+        (f64::INFINITY, f64::INFINITY),
+    );
+    run("PoissonLog tiny", PoissonLog::new(-800.0), &[0.0, 3.0]);
+    // ± 10 sd
+    let (lo, hi) = (5e29 - 5e15, 5e29 + 5e15);
+    run_in(
+        "Binomial n > u64::MAX",
+        Binomial::new(1e30, 0.5),
+        &[0.0, 5e29],
+        (lo, hi),
+    );
+    run_in(
+        "Binomial n > u64::MAX, p small",
+        Binomial::new(1e30, 1e-28),
+        &[0.0],
+        (0.0, 300.0),
+    );
+    run_in(
+        "Binomial n = u64::MAX",
+        Binomial::new(u64::MAX as f64, 0.25),
+        &[0.0],
+        (4.6116e18, 4.6118e18),
+    );
+    run("Binomial p = 0", Binomial::new(10.0, 0.0), &[0.0, 3.0]);
+    run("BinomialLogit", BinomialLogit::new(1e6, 40.0), &[0.0, 1e6]);
+    run("BernoulliLogit", BernoulliLogit::new(-1e300), &[0.0, 1.0]);
+    run(
+        "NegativeBinomial",
+        NegativeBinomial::new(1e300, 1e-300),
+        &[0.0, 1e300],
+    );
+    run(
+        "NegativeBinomial huge phi",
+        NegativeBinomial::new(3.0, 1e300),
+        &[0.0, 2.0],
+    );
+    run("Categorical", Categorical::new(vec![0.0, 1.0, 0.0]), &[1.0]);
 }
