@@ -429,7 +429,7 @@ fn std_gamma<R: Rng + ?Sized>(shape: f64, rng: &mut R) -> f64 {
 
 /// A Poisson(rate) draw for rate ≥ 0 (∞ for an infinite rate, e.g. `PoissonLog` with
 /// log_rate > 709). Beyond `rand_distr`'s limit (rate ≥ 1.8e19) the normal approximation is
-/// used: its error is far below the spacing of `f64` there.
+/// used: its skewness there, 1/√rate < 3e-10, is negligible.
 fn poisson_draw<R: Rng + ?Sized>(rate: f64, rng: &mut R) -> f64 {
     if rate <= 0.0 || rate.is_infinite() {
         return rate.max(0.0);
@@ -443,9 +443,10 @@ fn poisson_draw<R: Rng + ?Sized>(rate: f64, rng: &mut R) -> f64 {
     }
 }
 
-/// A Binomial(n, p) draw (n a non-negative integer, p in [0, 1]). Exact for n ≤ `u64::MAX`;
-/// beyond it (where counts are not even representable exactly) approximate: Poisson in the
-/// rarer outcome when the variance is below 1e4 (then min(p, 1 − p) < 1e-15), else normal.
+/// A Binomial(n, p) draw (n a non-negative integer, p in [0, 1]): `rand_distr`'s sampler for
+/// n ≤ `u64::MAX`; beyond it (where `f64` cannot even hold every count) an approximation:
+/// Poisson in the rarer outcome when the variance is below 1e4 (then min(p, 1 − p) < 1e-15),
+/// else normal.
 fn binomial_draw<R: Rng + ?Sized>(n: f64, p: f64, rng: &mut R) -> f64 {
     if n <= u64::MAX as f64 {
         return rand_distr::Binomial::new(n as u64, p).map_or(f64::NAN, |d| {
