@@ -779,6 +779,8 @@ impl Mul for Dual2 {
 
 impl Div for Dual2 {
     type Output = Dual2;
+    // a / b = a · (1/b): the Hessian of 1/b comes from `chain`.
+    #[allow(clippy::suspicious_arithmetic_impl)]
     fn div(self, rhs: Dual2) -> Dual2 {
         self * rhs.recip()
     }
@@ -847,6 +849,7 @@ macro_rules! dual_common {
         }
         impl Div<$t> for f64 {
             type Output = $t;
+            #[allow(clippy::suspicious_arithmetic_impl)]
             fn div(self, rhs: $t) -> $t {
                 rhs.recip() * self
             }

@@ -7,8 +7,8 @@ use crate::dist::ParamError;
 /// A run-time error in a model statement, found while evaluating the log joint on the data.
 ///
 /// It names the statement (its source text and line), the variable and the index, so the
-/// user can find the offending data: "line 9: `observe y[j] ~ Bernoulli(p);`: y[3] = 2 is
-/// outside the support {0, 1} of Bernoulli".
+/// user can find the offending data, for instance
+/// "line 9: `observe y[j] ~ Bernoulli(p);`: `y[3] = 2` is outside the support {0, 1} of Bernoulli".
 #[derive(Debug, Clone, PartialEq)]
 pub struct ModelError {
     /// Source text of the statement, as written in `model!`.
@@ -89,11 +89,17 @@ impl std::error::Error for ModelError {}
 pub enum Error {
     /// The model rejected its data.
     #[error("model error: {0}")]
-    Model(#[from] ModelError),
+    Model(Box<ModelError>),
     /// An option of the fit is invalid (a negative step size, an unknown latent name, …).
     #[error("invalid option: {0}")]
     Config(String),
     /// The fit met a numerical failure it could not step around.
     #[error("numerical failure: {0}")]
     Numerical(String),
+}
+
+impl From<ModelError> for Error {
+    fn from(e: ModelError) -> Self {
+        Error::Model(Box::new(e))
+    }
 }

@@ -66,6 +66,10 @@ pub struct LatentUse {
 /// A probabilistic model: latents, their uses, and a log joint density.
 ///
 /// `model!` implements this; it can also be implemented by hand.
+///
+/// A [`ModelError`] is large (it names the statement, variable and index), but it is
+/// built only on the error path, so it is returned unboxed.
+#[allow(clippy::result_large_err)]
 pub trait Model {
     /// The latent variables in order, lengths evaluated from the data.
     fn latents(&self) -> Result<Vec<Latent>, ModelError>;
