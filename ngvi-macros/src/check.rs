@@ -551,7 +551,7 @@ impl Checker<'_> {
                 }
             }
             self.facts(d, dist, info);
-            if self.priors.get(&key).is_none() {
+            if !self.priors.contains_key(&key) {
                 let unit = d.name == "Uniform"
                     && dist.args.len() == 2
                     && literal_value(&dist.args[0]) == Some(0.0)
