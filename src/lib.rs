@@ -13,5 +13,7 @@ pub mod prelude {
         dot, ln_beta, log_sum_exp, sigmoid, softplus, Dual, Dual2, F64Ops, Scalar,
     };
     pub use ngvi_core::dist::*;
-    pub use ngvi_core::{Error, ExpFamily, Expectation, Fit, Guide, Model, ModelError, Ngvi};
+    pub use ngvi_core::{
+        Error, ExpFamily, Expectation, Fit, Guide, Model, ModelError, Ngvi, StopReason,
+    };
 }
