@@ -576,8 +576,13 @@ impl Expander<'_> {
             )
         };
         let name = Ident::new(d.name, call.name.span());
+        let path = if d.improper {
+            quote!(::ngvi::dist::#name)
+        } else {
+            quote!(::ngvi::dist::#name::<#s>)
+        };
         setup.extend(quote! {
-            let #var = match ::ngvi::dist::#name::<#s>::new(#(#args),*) {
+            let #var = match #path::new(#(#args),*) {
                 ::core::result::Result::Ok(d) => d,
                 ::core::result::Result::Err(#e) => match #e.param {
                     #arms
