@@ -4,6 +4,49 @@
 //! [`model!`], fit it, read the posterior. See the README and `docs/` for the language and
 //! the method.
 pub use ngvi_core::*;
+/// Write a probabilistic model.
+///
+/// ```
+/// use ngvi::prelude::*;
+///
+/// model! {
+///     /// Eight schools, non-centred.
+///     pub fn eight_schools(y: &[f64], sigma: &[f64]) {
+///         sample mu ~ Normal(0.0, 5.0);
+///         sample tau ~ HalfCauchy(5.0);
+///         sample eta[y.len()] ~ Normal(0.0, 1.0);
+///         for j in 0..y.len() {
+///             let theta = mu + tau * eta[j];
+///             observe y[j] ~ Normal(theta, sigma[j]);
+///         }
+///     }
+/// }
+///
+/// # fn main() -> Result<(), ngvi::Error> {
+/// let y = [28.0, 8.0, -3.0, 7.0, -1.0, 1.0, 18.0, 12.0];
+/// let sigma = [15.0, 10.0, 16.0, 11.0, 9.0, 11.0, 10.0, 18.0];
+/// let model = eight_schools(&y, &sigma); // a value implementing `ngvi::Model`
+/// assert_eq!(model.dim()?, 10);
+/// let lp = model.log_joint(&[0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])?;
+/// assert!(lp.is_finite());
+/// let fit = Ngvi::new().seed(7).fit(&model)?;
+/// println!("{}", fit.summary());
+/// # Ok(())
+/// # }
+/// ```
+///
+/// `model! { [/// docs] [pub] fn NAME(DATA ARGS) { STATEMENTS } }` generates a struct (the
+/// CamelCase of `NAME`) that holds the data and implements [`Model`], and a function
+/// `NAME(data…)` that builds it. Statements: `sample NAME ~ D(..);`,
+/// `sample NAME[LEN] ~ D(..);`, `sample NAME ~ Dirichlet(alpha);`, `observe EXPR ~ D(..);`,
+/// `factor EXPR;`, `let`, `for` over data, `if` on data, and plain Rust expressions.
+/// Mistakes the source shows (an unknown distribution, a latent sampled twice, a `sample`
+/// inside a loop, …) are compile errors pointing at the offending tokens; mistakes in the
+/// data (a Bernoulli `y` of 2, data of the wrong length, …) are [`ModelError`]s, never
+/// panics.
+///
+/// The language reference, with every distribution and every error, is
+/// [`docs/language.md`](https://github.com/ngvi-rs/ngvi/blob/main/docs/language.md).
 pub use ngvi_macros::model;
 
 /// Everything a model file needs: `use ngvi::prelude::*;`.

@@ -8,12 +8,11 @@
 use std::collections::{BTreeSet, HashMap};
 
 use proc_macro2::{Span, TokenStream, TokenTree};
-use syn::spanned::Spanned;
 use syn::visit::Visit;
 use syn::{Expr, Ident, Lit, Pat};
 
 use crate::dists::{self, Dist, Domain, SupportKind};
-use crate::parse::{combine, DistCall, Else, IfStmt, Info, ModelFn, Stmt};
+use crate::parse::{combine, text_of, DistCall, Else, IfStmt, Info, ModelFn, Stmt};
 
 /// What a name refers to inside the body.
 #[derive(Clone)]
@@ -487,9 +486,14 @@ impl Checker<'_> {
     ) {
         let key = name.to_string();
         if let Some(place) = self.nesting.last() {
+            let fix = if place.contains("for") {
+                format!("declare a vector latent before the loop, `sample {name}[n] ~ {}(...);`, and use `{name}[i]` inside it", dist.name)
+            } else {
+                format!("sample it unconditionally before the `if` (`sample {name} ~ {}(...);`) and use it only in the branch that needs it", dist.name)
+            };
             self.errors.push(syn::Error::new_spanned(
                 quote::quote!(#kw #name),
-                format!("`sample` cannot appear inside {place}: the latents must be known from the data before the body runs; declare a vector latent before the loop, `sample {name}[n] ~ {}(...);`, and use `{name}[i]` inside it", dist.name),
+                format!("`sample` cannot appear inside {place}: the latents must be known from the data before the body runs; {fix}"),
             ));
         }
         if self.model.args.iter().any(|a| a.name == *name) {
@@ -610,21 +614,22 @@ impl Checker<'_> {
             if let Some(v) = v {
                 if *domain == Domain::AbovePrevious {
                     if let Some(lo) = prev.filter(|lo| v <= *lo) {
-                        self.err(
-                            a.span(),
-                            format!("`{pname}` of `{}` must be greater than the previous parameter ({lo}), but is {v}: swap the bounds or widen the interval", d.signature()),
-                        );
+                        self.errors.push(syn::Error::new_spanned(
+                            a,
+                            format!("`{pname}` of `{}` must be greater than `{}` ({lo}), but is `{}`: swap the bounds or widen the interval", d.signature(), d.params[0].0, text_of(a)),
+                        ));
                     }
                 } else if !domain.admits(v) {
-                    self.err(
-                        a.span(),
+                    self.errors.push(syn::Error::new_spanned(
+                        a,
                         format!(
-                            "`{pname}` of `{}` must be {}, but is {v}: use a value such as `{}`",
+                            "`{pname}` of `{}` must be {}, but is `{}`: use a value such as `{}`",
                             d.signature(),
                             domain.describe(),
+                            text_of(a),
                             domain.example()
                         ),
-                    );
+                    ));
                 }
             }
             prev = v;

@@ -17,7 +17,7 @@ use syn::{Expr, Ident, Token, Type};
 
 use crate::check::{is_assign_op, root_ident, Analysis, Binding, Env};
 use crate::dists::{Dist, Domain, SupportKind};
-use crate::parse::{DistCall, Else, IfStmt, Info, ModelFn, Stmt};
+use crate::parse::{text_of, DistCall, Else, IfStmt, Info, ModelFn, Stmt};
 
 const LIFETIME: &str = "'ngvi";
 
@@ -89,11 +89,6 @@ fn model_err(
 fn neg_inf() -> TokenStream {
     let s = scalar_s();
     quote!(return ::core::result::Result::Ok(<#s as ::ngvi::Scalar>::constant(f64::NEG_INFINITY)))
-}
-
-fn text_of(e: &impl ToTokens) -> String {
-    let tts: Vec<proc_macro2::TokenTree> = e.to_token_stream().into_iter().collect();
-    crate::parse::source_text(&tts)
 }
 
 struct Rewriter<'a> {
@@ -576,8 +571,13 @@ impl Expander<'_> {
             )
         };
         let name = Ident::new(d.name, call.name.span());
+        let path = if d.improper {
+            quote!(::ngvi::dist::#name)
+        } else {
+            quote!(::ngvi::dist::#name::<#s>)
+        };
         setup.extend(quote! {
-            let #var = match ::ngvi::dist::#name::<#s>::new(#(#args),*) {
+            let #var = match #path::new(#(#args),*) {
                 ::core::result::Result::Ok(d) => d,
                 ::core::result::Result::Err(#e) => match #e.param {
                     #arms

@@ -505,9 +505,15 @@ pub fn line_of(span: Span) -> u32 {
     }
 }
 
+/// The source text of an expression (or any tokens), as written.
+pub fn text_of(e: &impl quote::ToTokens) -> String {
+    let tts: Vec<TokenTree> = e.to_token_stream().into_iter().collect();
+    source_text(&tts)
+}
+
 /// The source text of token trees, with the original spacing on a line and a line break
 /// replaced by one space.
-pub fn source_text(tts: &[TokenTree]) -> String {
+fn source_text(tts: &[TokenTree]) -> String {
     if !proc_macro::is_available() {
         let ts: TokenStream = tts.iter().cloned().collect();
         return ts.to_string();

@@ -1,0 +1,11 @@
+use ngvi::prelude::*;
+
+model! {
+    fn m(y: f64) {
+        sample mu ~ Normal(0.0, tau);
+        sample tau ~ HalfNormal(1.0);
+        observe y ~ Normal(mu, 1.0);
+    }
+}
+
+fn main() {}
