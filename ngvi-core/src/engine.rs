@@ -24,8 +24,10 @@ const MAX_BACKTRACKS: usize = 12;
 /// How expectations over the guide are computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expectation {
-    /// Deterministic rules when every block has one and the product stays under 4096
-    /// points; Monte Carlo otherwise.
+    /// Deterministic rules when every block is conjugate (a Gaussian block is when the log
+    /// joint is quadratic in it), every block has a rule and the product stays under 4096
+    /// points: then the rules are exact. Monte Carlo otherwise, where a low-degree rule
+    /// would bias the expectations of a non-polynomial log joint.
     Auto,
     /// Monte Carlo with antithetic Gaussian draws (`samples` draws per expectation).
     MonteCarlo,
@@ -60,6 +62,8 @@ pub enum StopReason {
     Converged { change: f64 },
     /// `max_iters` sweeps were made.
     MaxIters { change: f64 },
+    /// No step along the natural gradient raised the ELBO estimate (try more `samples`).
+    Stalled,
 }
 
 /// The outcome of the iterations.
@@ -143,7 +147,9 @@ impl<M: Model> Engine<'_, M> {
             p.as_ref().map(|p| acc.saturating_mul(p.len()))
         });
         match (self.settings.expectation, size) {
-            (Expectation::Auto, Some(n)) if n <= MAX_RULE_POINTS => {
+            (Expectation::Auto, Some(n))
+                if n <= MAX_RULE_POINTS && self.blocks.iter().all(|b| b.conjugate) =>
+            {
                 let mut rule: Rule = vec![(1.0, vec![0.0; self.dim()])];
                 for (blk, pts) in self.blocks.iter().zip(per_block.iter().flatten()) {
                     rule = rule
@@ -215,6 +221,31 @@ impl<M: Model> Engine<'_, M> {
         Ok(e)
     }
 
+    /// Whether the log joint is quadratic in block `b`'s coordinates (the other blocks at
+    /// their means): its Hessian is the same at the block's mean and at two other points.
+    pub fn is_quadratic(&self, b: usize) -> Result<bool, Error> {
+        let mut u = vec![0.0; self.dim()];
+        for blk in &self.blocks {
+            for (&g, v) in blk.coords.iter().zip(blk.family.mean()) {
+                u[g] = v;
+            }
+        }
+        let (_, _, h0) = self.eval_block(b, &u)?;
+        for shift in [0.7, -1.3] {
+            let mut v = u.clone();
+            for (i, &g) in self.blocks[b].coords.iter().enumerate() {
+                v[g] += shift * (1.0 + 0.1 * i as f64);
+            }
+            let (_, _, h) = self.eval_block(b, &v)?;
+            let scale = h0.amax().max(1.0);
+            if h0.iter().chain(h.iter()).any(|x| !x.is_finite()) || (&h - &h0).amax() > 1e-9 * scale
+            {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
     /// The natural-gradient target of block `b`.
     fn target(&self, b: usize, seed: u64) -> Result<Vec<f64>, Error> {
         let fam = &self.blocks[b].family;
@@ -248,13 +279,14 @@ impl<M: Model> Engine<'_, M> {
     }
 
     /// One NGVI step of block `b`; a non-conjugate block halves ρ while the ELBO falls.
+    /// Returns whether a step was taken.
     fn step_block(
         &mut self,
         b: usize,
         iter: usize,
         seed: u64,
         notes: &mut Vec<String>,
-    ) -> Result<(), Error> {
+    ) -> Result<bool, Error> {
         let target = self.target(b, seed)?;
         let rho0 = self.settings.step_size.unwrap_or(1.0);
         let name = self.blocks[b].family.name();
@@ -264,7 +296,7 @@ impl<M: Model> Engine<'_, M> {
                 .step(&target, rho0)
                 .map_err(Error::Numerical)?;
             record(notes, iter, name, note);
-            return Ok(());
+            return Ok(true);
         }
         let before = self.elbo(seed)?;
         let saved = self.blocks[b].family.boxed_clone();
@@ -284,7 +316,7 @@ impl<M: Model> Engine<'_, M> {
                         "iteration {iter}: {name} step shortened to rho = {rho} to raise the ELBO"
                     ));
                 }
-                return Ok(());
+                return Ok(true);
             }
             self.blocks[b].family = saved.boxed_clone();
             rho *= 0.5;
@@ -292,7 +324,7 @@ impl<M: Model> Engine<'_, M> {
         notes.push(format!(
             "iteration {iter}: no {name} step raised the ELBO; block left unchanged"
         ));
-        Ok(())
+        Ok(false)
     }
 
     /// Sweep the blocks until the natural parameters stop changing.
@@ -303,8 +335,9 @@ impl<M: Model> Engine<'_, M> {
         for iter in 1..=self.settings.max_iters {
             let seed = self.settings.seed.wrapping_add(iter as u64);
             let old: Vec<Vec<f64>> = self.blocks.iter().map(|b| b.family.natural()).collect();
+            let mut stalled = false;
             for b in 0..self.blocks.len() {
-                self.step_block(b, iter, seed, &mut notes)?;
+                stalled |= !self.step_block(b, iter, seed, &mut notes)?;
             }
             elbo.push(self.elbo(seed)?);
             // Relative change ‖λ_new − λ_old‖ / max(1, ‖λ_old‖), largest over blocks.
@@ -319,6 +352,14 @@ impl<M: Model> Engine<'_, M> {
                     diff.sqrt() / norm.sqrt().max(1.0)
                 })
                 .fold(0.0, f64::max);
+            if stalled {
+                return Ok(Run {
+                    elbo,
+                    iterations: iter,
+                    stop: StopReason::Stalled,
+                    notes,
+                });
+            }
             if change < self.settings.tol {
                 return Ok(Run {
                     elbo,

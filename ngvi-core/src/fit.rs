@@ -193,6 +193,7 @@ impl Ngvi {
             .map(|b| b.or(gauss_block).unwrap_or(0))
             .collect();
 
+        let mut reasons = reasons;
         let mut engine = Engine {
             model,
             transforms,
@@ -206,6 +207,16 @@ impl Ngvi {
                 expectation: self.expectation,
             },
         };
+        if let Some(b) = gauss_block {
+            let quadratic = engine.is_quadratic(b)?;
+            engine.blocks[b].conjugate = quadratic;
+            if let (true, Some(i)) = (
+                quadratic,
+                reasons.iter().position(|r| r.starts_with("Gaussian")),
+            ) {
+                reasons[i].push_str("; log joint quadratic in the block: exact in one step");
+            }
+        }
         let run = engine.run()?;
         let draws = draw(&engine.blocks, &engine.transforms, self.draws, &mut rng);
         Ok(Fit {
@@ -405,6 +416,7 @@ impl Fit {
             StopReason::MaxIters { change } => {
                 format!("stopped at max_iters (relative change {change:.2e})")
             }
+            StopReason::Stalled => "stalled: no step raised the ELBO estimate".to_string(),
         };
         let _ = writeln!(
             out,

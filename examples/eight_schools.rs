@@ -1,0 +1,36 @@
+//! Eight schools, non-centred (DESIGN.md §2): a non-conjugate model. mu and eta are real,
+//! tau ~ HalfCauchy(5) goes on the log scale; all ten coordinates form one full-rank
+//! Gaussian block, fitted by NGVI steps (Monte Carlo expectations with antithetic draws)
+//! with an ELBO line search.
+//!
+//! `cargo run --release --example eight_schools`
+
+mod common;
+
+use ngvi::prelude::*;
+
+model! {
+    /// Eight schools, non-centred.
+    pub fn eight_schools(y: &[f64], sigma: &[f64]) {
+        sample mu ~ Normal(0.0, 5.0);
+        sample tau ~ HalfCauchy(5.0);
+        sample eta[y.len()] ~ Normal(0.0, 1.0);
+        for j in 0..y.len() {
+            let theta = mu + tau * eta[j];
+            observe y[j] ~ Normal(theta, sigma[j]);
+        }
+    }
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let table = common::Table::read("eight_schools.csv")?;
+    let (y, sigma) = (table.column("y")?, table.column("sigma")?);
+    let fit = Ngvi::new()
+        .seed(7)
+        .samples(256)
+        .fit(&eight_schools(&y, &sigma))?;
+    println!("{}", fit.summary());
+    // Long NUTS run, shared/data/reference/eight_schools.json.
+    println!("NUTS reference: mu 4.434 (sd 3.310), tau 3.586 (sd 3.219)");
+    Ok(())
+}
