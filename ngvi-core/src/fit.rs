@@ -193,7 +193,6 @@ impl Ngvi {
             .map(|b| b.or(gauss_block).unwrap_or(0))
             .collect();
 
-        let mut reasons = reasons;
         let mut engine = Engine {
             model,
             transforms,
