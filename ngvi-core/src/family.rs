@@ -300,10 +300,16 @@ impl ExpFamily for Gaussian {
         l1.iter().chain(l2.iter()).copied().collect()
     }
     fn in_domain(&self, lambda: &[f64]) -> bool {
-        self.unpack(lambda)
-            .is_some_and(|(_, p)| p.iter().all(|x| x.is_finite()) && p.cholesky().is_some())
+        // λ₁ must be finite too: a NaN or infinite λ₁ would give a NaN or infinite mean.
+        lambda.iter().all(|x| x.is_finite())
+            && self
+                .unpack(lambda)
+                .is_some_and(|(_, p)| p.cholesky().is_some())
     }
     fn set_natural(&mut self, lambda: &[f64]) -> Result<(), String> {
+        if lambda.iter().any(|x| !x.is_finite()) {
+            return Err("Gaussian: natural parameters must be finite".to_string());
+        }
         let (l1, p) = self
             .unpack(lambda)
             .ok_or_else(|| "Gaussian: natural parameters of the wrong length".to_string())?;
