@@ -661,13 +661,16 @@ impl ExpFamily for DiagGaussian {
                 self.p[i] - rho * gi + rho * rho * gi * gi / (2.0 * self.p[i])
             };
         }
-        for i in 0..d {
-            let g = target[i] + 2.0 * target[d + i] * self.m[i];
-            self.m[i] += rho * g / new_p[i];
-        }
-        if self.m.iter().chain(&new_p).any(|x| !x.is_finite()) {
+        let new_m: Vec<f64> = (0..d)
+            .map(|i| {
+                let g = target[i] + 2.0 * target[d + i] * self.m[i];
+                self.m[i] + rho * g / new_p[i]
+            })
+            .collect();
+        if new_m.iter().chain(&new_p).any(|x| !x.is_finite()) {
             return Err("DiagGaussian: the update is not finite".to_string());
         }
+        self.m = new_m;
         self.p = new_p;
         Ok(note)
     }
