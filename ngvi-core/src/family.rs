@@ -442,6 +442,24 @@ impl ExpFamily for Gaussian {
     fn needs_own_expectation(&self) -> bool {
         true
     }
+    /// The default matches f′ and only the diagonal of f″: 2d equations for d + d²
+    /// coefficients, which for d > 1 leaves the off-diagonal ones undetermined (it returned
+    /// the minimum-norm solution, wrong, with residual 0). A quadratic is read off the full
+    /// Hessian instead: f = c₁·z + zᵀC₂z + const has f″ = 2C₂ and f′ = c₁ + f″z, so
+    /// C₂ = ½ f″ and c₁ = f′ − f″z. The residual is the relative asymmetry of the Hessian
+    /// given (0 for a true Hessian). Every smooth f matches some quadratic at one point, so
+    /// for this family conjugacy shows only as agreement between points.
+    fn match_coefficients(&self, z: &[f64], grad: &[f64], hess: &DMatrix<f64>) -> (Vec<f64>, f64) {
+        let d = self.m.len();
+        if z.len() != d || grad.len() != d || hess.shape() != (d, d) {
+            return (vec![f64::NAN; d + d * d], f64::INFINITY);
+        }
+        let h = (hess + hess.transpose()) * 0.5;
+        let resid = (hess - hess.transpose()).norm() / hess.norm().max(1.0);
+        let c1 = DVector::from_column_slice(grad) - &h * DVector::from_column_slice(z);
+        let c2 = h * 0.5;
+        (c1.iter().chain(c2.iter()).copied().collect(), resid)
+    }
     fn target(&self, evals: &[Eval]) -> Vec<f64> {
         // Bonnet and Price: ∇_μ E[f] = (E[g] − E[H] m, ½ E[H])
         let d = self.m.len();
