@@ -300,10 +300,16 @@ impl ExpFamily for Gaussian {
         l1.iter().chain(l2.iter()).copied().collect()
     }
     fn in_domain(&self, lambda: &[f64]) -> bool {
-        self.unpack(lambda)
-            .is_some_and(|(_, p)| p.iter().all(|x| x.is_finite()) && p.cholesky().is_some())
+        // λ₁ must be finite too: a NaN or infinite λ₁ would give a NaN or infinite mean.
+        lambda.iter().all(|x| x.is_finite())
+            && self
+                .unpack(lambda)
+                .is_some_and(|(_, p)| p.cholesky().is_some())
     }
     fn set_natural(&mut self, lambda: &[f64]) -> Result<(), String> {
+        if lambda.iter().any(|x| !x.is_finite()) {
+            return Err("Gaussian: natural parameters must be finite".to_string());
+        }
         let (l1, p) = self
             .unpack(lambda)
             .ok_or_else(|| "Gaussian: natural parameters of the wrong length".to_string())?;
@@ -435,6 +441,24 @@ impl ExpFamily for Gaussian {
     }
     fn needs_own_expectation(&self) -> bool {
         true
+    }
+    /// The default matches f′ and only the diagonal of f″: 2d equations for d + d²
+    /// coefficients, which for d > 1 leaves the off-diagonal ones undetermined (it returned
+    /// the minimum-norm solution, wrong, with residual 0). A quadratic is read off the full
+    /// Hessian instead: f = c₁·z + zᵀC₂z + const has f″ = 2C₂ and f′ = c₁ + f″z, so
+    /// C₂ = ½ f″ and c₁ = f′ − f″z. The residual is the relative asymmetry of the Hessian
+    /// given (0 for a true Hessian). Every smooth f matches some quadratic at one point, so
+    /// for this family conjugacy shows only as agreement between points.
+    fn match_coefficients(&self, z: &[f64], grad: &[f64], hess: &DMatrix<f64>) -> (Vec<f64>, f64) {
+        let d = self.m.len();
+        if z.len() != d || grad.len() != d || hess.shape() != (d, d) {
+            return (vec![f64::NAN; d + d * d], f64::INFINITY);
+        }
+        let h = (hess + hess.transpose()) * 0.5;
+        let resid = (hess - hess.transpose()).norm() / hess.norm().max(1.0);
+        let c1 = DVector::from_column_slice(grad) - &h * DVector::from_column_slice(z);
+        let c2 = h * 0.5;
+        (c1.iter().chain(c2.iter()).copied().collect(), resid)
     }
     fn target(&self, evals: &[Eval]) -> Vec<f64> {
         // Bonnet and Price: ∇_μ E[f] = (E[g] − E[H] m, ½ E[H])
@@ -655,13 +679,16 @@ impl ExpFamily for DiagGaussian {
                 self.p[i] - rho * gi + rho * rho * gi * gi / (2.0 * self.p[i])
             };
         }
-        for i in 0..d {
-            let g = target[i] + 2.0 * target[d + i] * self.m[i];
-            self.m[i] += rho * g / new_p[i];
-        }
-        if self.m.iter().chain(&new_p).any(|x| !x.is_finite()) {
+        let new_m: Vec<f64> = (0..d)
+            .map(|i| {
+                let g = target[i] + 2.0 * target[d + i] * self.m[i];
+                self.m[i] + rho * g / new_p[i]
+            })
+            .collect();
+        if new_m.iter().chain(&new_p).any(|x| !x.is_finite()) {
             return Err("DiagGaussian: the update is not finite".to_string());
         }
+        self.m = new_m;
         self.p = new_p;
         Ok(note)
     }
