@@ -12,12 +12,9 @@ use crate::family::{DiagGaussian, ExpFamily, Gaussian};
 use crate::guide::{self, Choice, Guide, Transform};
 use crate::model::{Latent, Model};
 
-/// Natural-gradient variational inference, configured by a builder.
-///
-/// ```ignore
-/// let fit = Ngvi::new().seed(7).max_iters(200).fit(&model)?;
-/// println!("{}", fit.summary());
-/// ```
+/// Natural-gradient variational inference, configured by a builder:
+/// `Ngvi::new().seed(7).max_iters(200).fit(&model)?` returns a [`Fit`]. The `model!` macro's
+/// documentation in the `ngvi` crate has a runnable example.
 #[derive(Debug, Clone)]
 pub struct Ngvi {
     seed: u64,
