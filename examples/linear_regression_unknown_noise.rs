@@ -12,11 +12,7 @@ use nalgebra::{DMatrix, DVector};
 use ngvi::prelude::*;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let table = common::Table::read("linreg.csv")?;
-    let names: Vec<String> = (1..=10).map(|j| format!("x{j}")).collect();
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    let x = table.matrix(&names)?;
-    let y = table.column("y")?;
+    let (x, y) = common::linreg()?;
     let fit = Ngvi::new()
         .seed(1)
         .tol(1e-12)

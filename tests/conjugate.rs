@@ -40,10 +40,7 @@ fn column(file: &str) -> Vec<f64> {
 }
 
 fn design() -> (DMatrix<f64>, Vec<f64>) {
-    let t = Table::read("linreg.csv").expect("linreg.csv");
-    let names: Vec<String> = (1..=10).map(|j| format!("x{j}")).collect();
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    (t.matrix(&names).expect("x"), t.column("y").expect("y"))
+    common::linreg().expect("linreg.csv")
 }
 
 #[test]

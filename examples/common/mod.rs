@@ -57,3 +57,11 @@ impl Table {
         ))
     }
 }
+
+/// `linreg.csv`: the 1000 × 10 design `x1..x10` and the response `y`.
+pub fn linreg() -> Result<(nalgebra::DMatrix<f64>, Vec<f64>), Box<dyn Error>> {
+    let table = Table::read("linreg.csv")?;
+    let names: Vec<String> = (1..=10).map(|j| format!("x{j}")).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    Ok((table.matrix(&names)?, table.column("y")?))
+}
