@@ -59,10 +59,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         -tau[1]
     );
     println!("CAVI   q(tau) = Gamma(shape {a:.6}, rate {b:.6})");
-    println!(
-        "noise sd (posterior mean of 1/sqrt(tau) ~ {:.4}; true 0.5)",
-        (b / a).sqrt()
-    );
+    println!("noise sd 1/sqrt(E[tau]) = {:.4} (true 0.5)", (b / a).sqrt());
     println!("iterations: {}", fit.iterations());
     Ok(())
 }
