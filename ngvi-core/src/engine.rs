@@ -106,8 +106,10 @@ impl<M: Model> Engine<'_, M> {
         let f = self.log_joint_transformed(uu)?;
         let mut grad = f.gradient();
         grad.resize(n, 0.0);
-        let hess = if grad.len() == n && f.hessian().nrows() == n {
-            f.hessian()
+        let h = f.hessian();
+        // A log joint constant in the block has an empty Hessian.
+        let hess = if h.nrows() == n {
+            h
         } else {
             nalgebra::DMatrix::zeros(n, n)
         };

@@ -210,6 +210,18 @@ fn gauss_laguerre(n: usize, a: f64) -> Vec<(f64, f64)> {
         .collect()
 }
 
+/// Both parameters of a two-parameter family positive and finite, or an error naming them.
+fn positive_pair(family: &str, names: [&str; 2], a: f64, b: f64) -> Result<(), String> {
+    if a > 0.0 && b > 0.0 && a.is_finite() && b.is_finite() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{family}: {} {a} and {} {b} must be > 0",
+            names[0], names[1]
+        ))
+    }
+}
+
 /// Number of Gauss–Laguerre nodes for Gamma and InverseGamma rules (exact to degree 9).
 const LAGUERRE_NODES: usize = 5;
 
@@ -706,11 +718,8 @@ pub struct Gamma {
 impl Gamma {
     /// Gamma(shape, rate), both > 0.
     pub fn new(shape: f64, rate: f64) -> Result<Self, String> {
-        if shape > 0.0 && rate > 0.0 && shape.is_finite() && rate.is_finite() {
-            Ok(Gamma { shape, rate })
-        } else {
-            Err(format!("Gamma: shape {shape} and rate {rate} must be > 0"))
-        }
+        positive_pair("Gamma", ["shape", "rate"], shape, rate)?;
+        Ok(Gamma { shape, rate })
     }
     /// (shape, rate)
     pub fn params(&self) -> (f64, f64) {
@@ -809,13 +818,8 @@ pub struct InverseGamma {
 impl InverseGamma {
     /// InverseGamma(shape, scale), both > 0.
     pub fn new(shape: f64, scale: f64) -> Result<Self, String> {
-        if shape > 0.0 && scale > 0.0 && shape.is_finite() && scale.is_finite() {
-            Ok(InverseGamma { shape, scale })
-        } else {
-            Err(format!(
-                "InverseGamma: shape {shape} and scale {scale} must be > 0"
-            ))
-        }
+        positive_pair("InverseGamma", ["shape", "scale"], shape, scale)?;
+        Ok(InverseGamma { shape, scale })
     }
     /// (shape, scale)
     pub fn params(&self) -> (f64, f64) {
@@ -919,11 +923,8 @@ pub struct Beta {
 impl Beta {
     /// Beta(a, b), both > 0.
     pub fn new(a: f64, b: f64) -> Result<Self, String> {
-        if a > 0.0 && b > 0.0 && a.is_finite() && b.is_finite() {
-            Ok(Beta { a, b })
-        } else {
-            Err(format!("Beta: a {a} and b {b} must be > 0"))
-        }
+        positive_pair("Beta", ["a", "b"], a, b)?;
+        Ok(Beta { a, b })
     }
     /// (a, b)
     pub fn params(&self) -> (f64, f64) {

@@ -215,19 +215,48 @@ impl Ngvi {
         }
         let run = engine.run()?;
         let draws = draw(&engine.blocks, &engine.transforms, self.draws, &mut rng);
+        let moments = moments(&engine.blocks, &engine.transforms, &draws);
         Ok(Fit {
             latents,
             latent_block,
             reasons,
-            transforms: engine.transforms,
             blocks: engine.blocks,
             draws,
+            moments,
             elbo: run.elbo,
             iterations: run.iterations,
             stop: run.stop,
             notes: run.notes,
         })
     }
+}
+
+/// (mean, sd) of every coordinate on its latent's scale: closed form for conjugate blocks and
+/// for the identity and log transforms of the Gaussian block, from the draws otherwise.
+fn moments(blocks: &[Block], transforms: &[Transform], draws: &[Vec<f64>]) -> Vec<(f64, f64)> {
+    let mut out = vec![(f64::NAN, f64::NAN); transforms.len()];
+    for b in blocks {
+        let (mean, sd) = (b.family.mean(), b.family.sd());
+        for (i, &g) in b.coords.iter().enumerate() {
+            let (m, s) = (mean[i], sd[i]);
+            out[g] = match transforms[g] {
+                Transform::Identity => (m, s),
+                // Log-normal: E = e^{m + s²/2}, Var = (e^{s²} − 1) e^{2m + s²}
+                Transform::Log => {
+                    let e = (m + 0.5 * s * s).exp();
+                    (e, e * (s * s).exp_m1().sqrt())
+                }
+                Transform::Logit(..) => {
+                    let n = draws.len() as f64;
+                    let e = draws.iter().map(|z| z[g]).sum::<f64>() / n;
+                    let var =
+                        draws.iter().map(|z| (z[g] - e).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
+                    (e, var.sqrt())
+                }
+            };
+        }
+    }
+    out
 }
 
 /// `n` draws of the whole latent vector, on the latents' own scales.
@@ -251,9 +280,9 @@ pub struct Fit {
     latents: Vec<Latent>,
     latent_block: Vec<usize>,
     reasons: Vec<String>,
-    transforms: Vec<Transform>,
     blocks: Vec<Block>,
     draws: Vec<Vec<f64>>,
+    moments: Vec<(f64, f64)>,
     elbo: Vec<f64>,
     iterations: usize,
     stop: StopReason,
@@ -345,28 +374,7 @@ impl Fit {
 
     /// (mean, sd) of global coordinate g on the latent's scale.
     fn moments(&self, g: usize) -> (f64, f64) {
-        let block = self
-            .blocks
-            .iter()
-            .find(|b| b.coords.contains(&g))
-            .map(|b| (b, b.coords.iter().position(|&c| c == g).unwrap_or(0)));
-        if let Some((b, i)) = block {
-            let (m, s) = (b.family.mean()[i], b.family.sd()[i]);
-            match self.transforms[g] {
-                Transform::Identity => return (m, s),
-                // Log-normal: E = e^{m + s²/2}, Var = (e^{s²} − 1) e^{2m + s²}
-                Transform::Log => {
-                    let mean = (m + 0.5 * s * s).exp();
-                    return (mean, mean * (s * s).exp_m1().sqrt());
-                }
-                Transform::Logit(..) => {}
-            }
-        }
-        let col = self.column(g);
-        let n = col.len() as f64;
-        let mean = col.iter().sum::<f64>() / n;
-        let var = col.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
-        (mean, var.sqrt())
+        self.moments[g]
     }
 
     /// A table a Stan user would recognise: mean, sd, 5% / 50% / 95% quantiles and the guide
@@ -421,8 +429,16 @@ impl Fit {
             self.elbo.last().copied().unwrap_or(f64::NAN),
             self.draws.len()
         );
-        for note in &self.notes {
+        const SHOWN: usize = 3;
+        for note in self.notes.iter().take(SHOWN) {
             let _ = writeln!(out, "note: {note}");
+        }
+        if self.notes.len() > SHOWN {
+            let _ = writeln!(
+                out,
+                "note: ... and {} more (Fit::notes)",
+                self.notes.len() - SHOWN
+            );
         }
         out
     }
