@@ -3,7 +3,24 @@
 //! Bayesian inference by natural-gradient variational inference. Write a model with
 //! [`model!`], fit it, read the posterior. See the README and `docs/` for the language and
 //! the method.
-pub use ngvi_core::*;
+//!
+//! The public API: the [`model!`] macro and the [`Model`] trait it implements; the [`Ngvi`]
+//! builder and the [`Fit`] it returns, with the [`Reason`] for each guide and the
+//! [`StopReason`]; [`Error`] and [`ModelError`]; scalars and dual numbers ([`ad`]),
+//! distributions ([`dist`]), the exponential families the guides are made of ([`family`]),
+//! special functions ([`special`]) and the transforms to the unconstrained scale
+//! ([`transform`]). `nalgebra` is re-exported so that models taking matrices need not pin
+//! its version.
+
+pub use nalgebra;
+pub use ngvi_core::{ad, dist, family, special, transform};
+pub use ngvi_core::{
+    dot, gradient, hessian, ln_beta, log_sum_exp, sigmoid, softplus, Dual, Dual2, F64Ops, Scalar,
+};
+pub use ngvi_core::{
+    Confirmation, Error, ExpFamily, Expectation, FamilyError, Fit, GaussianWhy, Guide, GuideView,
+    Latent, LatentUse, Model, ModelError, ModelErrorKind, Ngvi, Reason, Shape, StopReason,
+};
 /// Write a probabilistic model.
 ///
 /// ```
@@ -52,6 +69,7 @@ pub use ngvi_macros::model;
 /// Everything a model file needs: `use ngvi::prelude::*;`.
 pub mod prelude {
     pub use crate::model;
+    pub use nalgebra::{DMatrix, DVector};
     pub use ngvi_core::ad::{
         dot, ln_beta, log_sum_exp, sigmoid, softplus, Dual, Dual2, F64Ops, Scalar,
     };

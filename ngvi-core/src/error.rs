@@ -2,7 +2,8 @@
 
 use std::fmt;
 
-use crate::dist::ParamError;
+use crate::dist::{DistKind, ParamError, Support};
+use crate::family::FamilyError;
 
 /// A run-time error in a model statement, found while evaluating the log joint on the data.
 ///
@@ -90,12 +91,56 @@ pub enum Error {
     /// The model rejected its data.
     #[error("model error: {0}")]
     Model(Box<ModelError>),
-    /// An option of the fit is invalid (a negative step size, an unknown latent name, …).
-    #[error("invalid option: {0}")]
-    Config(String),
-    /// The fit met a numerical failure it could not step around.
+    /// An option of the fit is outside its range.
+    #[error("invalid option: {option} must be {expected}, got {value}")]
+    InvalidOption {
+        /// The builder method (`"step_size"`, `"draws"`, …).
+        option: &'static str,
+        /// The value given.
+        value: String,
+        /// What it must be.
+        expected: &'static str,
+    },
+    /// An option names a latent the model does not have.
+    #[error("invalid option: `{name}` is not a latent (latents: {})", latents.join(", "))]
+    UnknownLatent {
+        /// The name given.
+        name: String,
+        /// The model's latents.
+        latents: Vec<&'static str>,
+    },
+    /// The model has no latent variable to fit.
+    #[error("the model has no latent variable")]
+    NoLatent,
+    /// A latent that no guide can hold yet.
+    #[error(
+        "latent `{name}` with prior {prior} is not conjugate to its uses ({uses}); \
+         a Gaussian guide cannot hold support {support} yet"
+    )]
+    UnsupportedLatent {
+        /// The latent.
+        name: String,
+        /// Its prior.
+        prior: DistKind,
+        /// Its support.
+        support: Support,
+        /// An account of its uses.
+        uses: String,
+    },
+    /// The log joint or its derivatives are not finite where a guide puts mass.
+    #[error(
+        "numerical failure: the log joint or its derivatives are not finite at a point of the \
+         {family} guide (value {value}); check the model's supports and priors"
+    )]
+    NonFinite {
+        /// The guide's family.
+        family: &'static str,
+        /// The log joint there.
+        value: f64,
+    },
+    /// A guide could not be built or updated.
     #[error("numerical failure: {0}")]
-    Numerical(String),
+    Family(#[from] FamilyError),
 }
 
 impl From<ModelError> for Error {

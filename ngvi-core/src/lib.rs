@@ -1,26 +1,28 @@
 //! Core of ngvi: scalars and forward-mode dual numbers ([`ad`]), special functions
 //! ([`special`]), distributions ([`dist`]), the [`Model`] trait the `model!` macro
-//! implements, exponential-family guides ([`family`], chosen by [`guide`]), the NGVI
-//! engine ([`engine`]) and the fit API ([`fit`]).
+//! implements, exponential-family guides ([`family`], planned by the guide module), the NGVI
+//! engine and the fit API ([`Ngvi`], [`Fit`]).
 //!
-//! Users depend on the facade crate `ngvi`, which re-exports this one.
+//! Users depend on the facade crate `ngvi`, which re-exports the public part of this one.
 
 pub mod ad;
 pub mod dist;
 pub mod engine;
 pub mod error;
 pub mod family;
-pub mod fit;
-pub mod guide;
+mod fit;
+mod guide;
+mod joint;
 pub mod model;
 pub mod special;
+pub mod transform;
 
 pub use ad::{
     dot, gradient, hessian, ln_beta, log_sum_exp, sigmoid, softplus, Dual, Dual2, F64Ops, Scalar,
 };
 pub use engine::{Expectation, StopReason};
 pub use error::{Error, ModelError, ModelErrorKind};
-pub use family::ExpFamily;
-pub use fit::{Fit, Ngvi};
-pub use guide::Guide;
+pub use family::{ExpFamily, FamilyError};
+pub use fit::{Fit, GuideView, Ngvi};
+pub use guide::{Confirmation, GaussianWhy, Guide, Reason};
 pub use model::{Latent, LatentUse, Model, Shape};

@@ -76,7 +76,7 @@ fn beta_bernoulli_is_exact_in_one_step() {
     let fit = Ngvi::new().fit(&Coin { y }).unwrap();
     assert!(matches!(fit.stop_reason(), StopReason::Converged { .. }));
     assert!(
-        fit.reason("p").unwrap().starts_with("Beta"),
+        fit.reason("p").unwrap().to_string().starts_with("Beta"),
         "{}",
         fit.reason("p").unwrap()
     );

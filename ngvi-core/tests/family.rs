@@ -9,8 +9,9 @@
 
 use nalgebra::{DMatrix, DVector};
 use ngvi_core::ad::{hessian, Dual2, Scalar};
+use ngvi_core::engine::{Eval, NaturalGradient, StepNote};
 use ngvi_core::family::{
-    self, DiagGaussian, Dirichlet, Eval, ExpFamily, Gaussian, InverseGamma, StepNote,
+    self, DiagGaussian, Dirichlet, ExpFamily, ExpFamilyExt, Gaussian, InverseGamma,
 };
 use ngvi_core::special::{digamma, lgamma, ln_beta};
 use rand::rngs::StdRng;
@@ -94,7 +95,7 @@ fn all_cases() -> Vec<Case> {
 }
 
 impl Case {
-    fn guide(&self) -> Box<dyn ExpFamily> {
+    fn guide(&self) -> Box<dyn ExpFamilyExt> {
         match self {
             Gauss(m, p) => Box::new(Gaussian::new(m.clone(), p.clone()).unwrap()),
             Diag(m, p) => Box::new(DiagGaussian::new(m.clone(), p.clone()).unwrap()),

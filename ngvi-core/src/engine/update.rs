@@ -1,0 +1,309 @@
+//! The NGVI updates, in one place (docs/design.md §4): the natural-gradient target of a
+//! guide from evaluations of the log joint, and the step λ ← (1 − ρ) λ + ρ t that keeps λ in
+//! its domain.
+//!
+//! - Conjugate families ([`Geometry::Coefficients`]): the target is the expected coefficient
+//!   c of f = c·T(z) + const, read from f′ and f″ at a point.
+//! - Gaussians ([`Geometry::Gaussian`]): Bonnet's and Price's theorems give
+//!   ∇_μ E_q[f] = (E[∇f] − E[∇²f] m, ½ E[∇²f]); when the plain step would leave the cone of
+//!   positive-definite precisions, the improved Bayesian learning rule
+//!   P ← P − ρG + (ρ²/2) G P⁻¹ G with G = P + E[∇²f] (Lin, Schmidt & Khan 2020) keeps it.
+
+use nalgebra::{DMatrix, DVector};
+
+use crate::family::{ExpFamily, FamilyError, Geometry};
+
+/// One evaluation of the log joint f for a block's update: where (`z`, in the guide's
+/// coordinates), how much it counts (`weight`, summing to 1 over a rule), and the block's
+/// gradient and Hessian of f there.
+#[derive(Debug, Clone)]
+pub struct Eval {
+    pub weight: f64,
+    pub z: Vec<f64>,
+    pub grad: Vec<f64>,
+    pub hess: DMatrix<f64>,
+}
+
+/// What a step did to stay in the natural-parameter domain.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum StepNote {
+    /// The full step was taken.
+    Full,
+    /// The step was shortened to this ρ to keep the parameters in their domain.
+    Shortened(f64),
+    /// The Gaussian precision used the positive-definite (improved Bayesian learning rule)
+    /// update because the expected Hessian was not negative definite.
+    PositiveDefiniteCorrection,
+}
+
+/// Halvings of ρ tried to keep a conjugate step in its domain.
+const MAX_DOMAIN_HALVINGS: usize = 60;
+
+/// The natural-gradient updates, for every guide.
+pub trait NaturalGradient: ExpFamily {
+    /// The coefficients c with f ≈ c·T(z) + const near z, and the relative residual of that
+    /// match (0 when f is exactly of that form).
+    fn match_coefficients(&self, z: &[f64], grad: &[f64], hess: &DMatrix<f64>) -> (Vec<f64>, f64);
+    /// The natural-gradient target ∇_μ E_q[f] from evaluations of f.
+    fn target(&self, evals: &[Eval]) -> Vec<f64>;
+    /// λ ← (1 − ρ) λ + ρ t, kept in the domain; a failed step leaves the guide unchanged.
+    fn step(&mut self, target: &[f64], rho: f64) -> Result<StepNote, FamilyError>;
+}
+
+impl<F: ExpFamily + ?Sized> NaturalGradient for F {
+    fn match_coefficients(&self, z: &[f64], grad: &[f64], hess: &DMatrix<f64>) -> (Vec<f64>, f64) {
+        match self.geometry() {
+            Geometry::Coefficients => match_statistics(self, z, grad, hess),
+            Geometry::Gaussian { diagonal } => match_quadratic(z, grad, hess, diagonal),
+        }
+    }
+
+    fn target(&self, evals: &[Eval]) -> Vec<f64> {
+        match self.geometry() {
+            Geometry::Coefficients => {
+                let mut t = vec![0.0; self.natural().len()];
+                for e in evals {
+                    let (c, _) = match_statistics(self, &e.z, &e.grad, &e.hess);
+                    t.iter_mut()
+                        .zip(&c)
+                        .for_each(|(ti, ci)| *ti += e.weight * ci);
+                }
+                t
+            }
+            Geometry::Gaussian { diagonal } => bonnet_price(&self.mean(), evals, diagonal),
+        }
+    }
+
+    fn step(&mut self, target: &[f64], rho: f64) -> Result<StepNote, FamilyError> {
+        let lambda = self.natural();
+        if target.len() != lambda.len() {
+            return Err(FamilyError::WrongLength {
+                family: self.name(),
+                expected: lambda.len(),
+                got: target.len(),
+            });
+        }
+        match self.geometry() {
+            Geometry::Coefficients => convex_step(self, &lambda, target, rho),
+            Geometry::Gaussian { diagonal } => gaussian_step(self, target, rho, diagonal),
+        }
+    }
+}
+
+/// Least squares over ∂f/∂zᵢ = c·∂T/∂zᵢ and ∂²f/∂zᵢ² = c·∂²T/∂zᵢ², each equation scaled to
+/// unit norm so large and small coordinates weigh alike.
+fn match_statistics<F: ExpFamily + ?Sized>(
+    fam: &F,
+    z: &[f64],
+    grad: &[f64],
+    hess: &DMatrix<f64>,
+) -> (Vec<f64>, f64) {
+    let n = fam.dim();
+    if z.len() != n || grad.len() != n || hess.shape() != (n, n) {
+        return (vec![f64::NAN; fam.natural().len()], f64::INFINITY);
+    }
+    let (d1, d2) = fam.suff_stat_derivs(z);
+    let ns = d1.nrows();
+    let mut a = DMatrix::zeros(2 * n, ns);
+    let mut b = DVector::zeros(2 * n);
+    for i in 0..n {
+        for s in 0..ns {
+            a[(i, s)] = d1[(s, i)];
+            a[(n + i, s)] = d2[(s, i)];
+        }
+        b[i] = grad[i];
+        b[n + i] = hess[(i, i)];
+    }
+    for r in 0..2 * n {
+        let norm = a.row(r).norm();
+        if norm > 0.0 {
+            a.row_mut(r).scale_mut(1.0 / norm);
+            b[r] /= norm;
+        }
+    }
+    if a.iter().chain(b.iter()).any(|x| !x.is_finite()) {
+        return (vec![f64::NAN; ns], f64::INFINITY);
+    }
+    let svd = a.clone().svd(true, true);
+    match svd.solve(&b, 1e-12) {
+        Ok(c) => {
+            let resid = (&a * &c - &b).norm() / b.norm().max(1.0);
+            (c.iter().copied().collect(), resid)
+        }
+        Err(_) => (vec![f64::NAN; ns], f64::INFINITY),
+    }
+}
+
+/// A quadratic read off the full Hessian: f = c₁·z + zᵀC₂z + const has f″ = 2C₂ and
+/// f′ = c₁ + f″z, so C₂ = ½ f″ and c₁ = f′ − f″z. The residual is the relative asymmetry
+/// of the Hessian (0 for a true Hessian): every smooth f matches some quadratic at one
+/// point, so for a Gaussian conjugacy shows only as agreement between points.
+fn match_quadratic(
+    z: &[f64],
+    grad: &[f64],
+    hess: &DMatrix<f64>,
+    diagonal: bool,
+) -> (Vec<f64>, f64) {
+    let d = z.len();
+    let ns = if diagonal { 2 * d } else { d + d * d };
+    if grad.len() != d || hess.shape() != (d, d) {
+        return (vec![f64::NAN; ns], f64::INFINITY);
+    }
+    let h = if diagonal {
+        DMatrix::from_diagonal(&hess.diagonal())
+    } else {
+        (hess + hess.transpose()) * 0.5
+    };
+    let resid = (hess - hess.transpose()).norm() / hess.norm().max(1.0);
+    let c1 = DVector::from_column_slice(grad) - &h * DVector::from_column_slice(z);
+    let c2: Vec<f64> = if diagonal {
+        h.diagonal().iter().map(|x| 0.5 * x).collect()
+    } else {
+        (h * 0.5).iter().copied().collect()
+    };
+    (c1.iter().copied().chain(c2).collect(), resid)
+}
+
+/// Weighted E[∇f] and E[∇²f] over the evaluations.
+fn expected_grad_hess(evals: &[Eval], d: usize) -> (DVector<f64>, DMatrix<f64>) {
+    let mut g = DVector::zeros(d);
+    let mut h = DMatrix::zeros(d, d);
+    for e in evals {
+        g += DVector::from_column_slice(&e.grad) * e.weight;
+        h += &e.hess * e.weight;
+    }
+    (g, h)
+}
+
+/// Bonnet and Price: ∇_μ E[f] = (E[g] − E[H] m, ½ E[H]); only diag E[H] when `diagonal`.
+fn bonnet_price(m: &[f64], evals: &[Eval], diagonal: bool) -> Vec<f64> {
+    let d = m.len();
+    let (g, mut h) = expected_grad_hess(evals, d);
+    if diagonal {
+        h = DMatrix::from_diagonal(&h.diagonal());
+    }
+    let t1 = &g - &h * DVector::from_column_slice(m);
+    let t2: Vec<f64> = if diagonal {
+        h.diagonal().iter().map(|x| 0.5 * x).collect()
+    } else {
+        (h * 0.5).iter().copied().collect()
+    };
+    t1.iter().copied().chain(t2).collect()
+}
+
+/// λ ← (1 − ρ) λ + ρ t, with ρ halved until λ stays in its domain.
+fn convex_step<F: ExpFamily + ?Sized>(
+    fam: &mut F,
+    lambda: &[f64],
+    target: &[f64],
+    rho: f64,
+) -> Result<StepNote, FamilyError> {
+    let mut r = rho;
+    for _ in 0..MAX_DOMAIN_HALVINGS {
+        let new: Vec<f64> = lambda
+            .iter()
+            .zip(target)
+            .map(|(l, t)| (1.0 - r) * l + r * t)
+            .collect();
+        if fam.in_domain(&new) {
+            fam.set_natural(&new)?;
+            return Ok(if r == rho {
+                StepNote::Full
+            } else {
+                StepNote::Shortened(r)
+            });
+        }
+        r *= 0.5;
+    }
+    Err(FamilyError::FailedUpdate {
+        family: fam.name(),
+        what: "no step towards the target stays in the natural-parameter domain",
+    })
+}
+
+/// The Gaussian step on (m, P): P ← (1 − ρ) P − ρ H, or the improved rule when that leaves
+/// the cone; then m ← m + ρ P⁻¹ E[g] (E[g] = t₁ + H m).
+fn gaussian_step<F: ExpFamily + ?Sized>(
+    fam: &mut F,
+    target: &[f64],
+    rho: f64,
+    diagonal: bool,
+) -> Result<StepNote, FamilyError> {
+    let family = fam.name();
+    let failed = |what| FamilyError::FailedUpdate { family, what };
+    let m = DVector::from_vec(fam.mean());
+    let d = m.len();
+    let lambda = fam.natural();
+    let unpack = |v: &[f64]| -> DMatrix<f64> {
+        if diagonal {
+            DMatrix::from_diagonal(&DVector::from_column_slice(&v[d..]))
+        } else {
+            DMatrix::from_column_slice(d, d, &v[d..])
+        }
+    };
+    let p = unpack(&lambda) * (-2.0);
+    let h = unpack(target) * 2.0;
+    let h = (&h + h.transpose()) * 0.5;
+    let g = DVector::from_column_slice(&target[..d]) + &h * &m;
+    let (new_p, note) = if diagonal {
+        diagonal_precision(&p, &h, rho)
+    } else {
+        full_precision(&p, &h, rho).ok_or(failed("the precision is not positive definite"))?
+    };
+    let chol = new_p
+        .clone()
+        .cholesky()
+        .ok_or(failed("the precision update lost positive definiteness"))?;
+    // m ← m + ρ P⁻¹ g
+    let new_m = &m + chol.solve(&g) * rho;
+    if new_m.iter().any(|x| !x.is_finite()) {
+        return Err(failed("the mean update is not finite"));
+    }
+    let l1 = &new_p * &new_m;
+    let l2: Vec<f64> = if diagonal {
+        new_p.diagonal().iter().map(|x| -0.5 * x).collect()
+    } else {
+        (&new_p * (-0.5)).iter().copied().collect()
+    };
+    let new_lambda: Vec<f64> = l1.iter().copied().chain(l2).collect();
+    fam.set_natural(&new_lambda)?;
+    Ok(note)
+}
+
+/// P ← (1 − ρ) P − ρ H, or P − ρG + (ρ²/2) G P⁻¹ G with G = P + H when that leaves the
+/// cone (`None` when P itself is not positive definite).
+fn full_precision(
+    p: &DMatrix<f64>,
+    h: &DMatrix<f64>,
+    rho: f64,
+) -> Option<(DMatrix<f64>, StepNote)> {
+    let plain = p * (1.0 - rho) - h * rho;
+    if plain.iter().all(|x| x.is_finite()) && plain.clone().cholesky().is_some() {
+        return Some((plain, StepNote::Full));
+    }
+    let gm = p + h;
+    let p_inv_g = p.clone().cholesky()?.solve(&gm);
+    let corrected = p - &gm * rho + (&gm * p_inv_g) * (0.5 * rho * rho);
+    Some((
+        (&corrected + corrected.transpose()) * 0.5,
+        StepNote::PositiveDefiniteCorrection,
+    ))
+}
+
+/// The same rule per coordinate: pᵢ ← (1 − ρ) pᵢ − ρ hᵢ, or pᵢ − ρGᵢ + ρ²Gᵢ²/(2pᵢ) for
+/// the coordinates where that is not positive.
+fn diagonal_precision(p: &DMatrix<f64>, h: &DMatrix<f64>, rho: f64) -> (DMatrix<f64>, StepNote) {
+    let mut note = StepNote::Full;
+    let diag = DVector::from_fn(p.nrows(), |i, _| {
+        let (pi, hi) = (p[(i, i)], h[(i, i)]);
+        let plain = (1.0 - rho) * pi - rho * hi;
+        if plain > 0.0 {
+            plain
+        } else {
+            note = StepNote::PositiveDefiniteCorrection;
+            let gi = pi + hi;
+            pi - rho * gi + rho * rho * gi * gi / (2.0 * pi)
+        }
+    });
+    (DMatrix::from_diagonal(&diag), note)
+}

@@ -1,0 +1,167 @@
+//! The fit API (docs/design.md §6): the [`Ngvi`] builder, which reads validate → plan → run,
+//! and the [`Fit`] it returns.
+
+mod result;
+mod summary;
+
+pub use result::{Fit, GuideView};
+
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+
+use crate::engine::{Engine, Expectation, Settings};
+use crate::error::Error;
+use crate::guide::{self, Guide};
+use crate::model::{Latent, Model};
+
+/// Natural-gradient variational inference, configured by a builder:
+/// `Ngvi::new().seed(7).max_iters(200).fit(&model)?` returns a [`Fit`]. The `model!` macro's
+/// documentation in the `ngvi` crate has a runnable example.
+#[derive(Debug, Clone)]
+pub struct Ngvi {
+    seed: u64,
+    max_iters: usize,
+    tol: f64,
+    step_size: Option<f64>,
+    samples: usize,
+    draws: usize,
+    diagonal: bool,
+    expectation: Expectation,
+    overrides: Vec<(String, Guide)>,
+}
+
+impl Default for Ngvi {
+    fn default() -> Self {
+        Ngvi {
+            seed: 0,
+            max_iters: 200,
+            tol: 1e-8,
+            step_size: None,
+            samples: 64,
+            draws: 4000,
+            diagonal: false,
+            expectation: Expectation::Auto,
+            overrides: Vec::new(),
+        }
+    }
+}
+
+impl Ngvi {
+    /// Defaults: seed 0, at most 200 sweeps, tolerance 1e-8 on the relative change of the
+    /// natural parameters, ρ = 1 (with ELBO backtracking for non-conjugate blocks), 64 Monte
+    /// Carlo samples where no deterministic rule applies, 4000 posterior draws.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Seed of every random choice the fit makes.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+    /// Largest number of sweeps over the blocks.
+    pub fn max_iters(mut self, n: usize) -> Self {
+        self.max_iters = n;
+        self
+    }
+    /// Stop when the relative change of every block's natural parameters is below `tol`.
+    pub fn tol(mut self, tol: f64) -> Self {
+        self.tol = tol;
+        self
+    }
+    /// The step ρ in (0, 1] (default 1: exact for conjugate blocks).
+    pub fn step_size(mut self, rho: f64) -> Self {
+        self.step_size = Some(rho);
+        self
+    }
+    /// Monte Carlo draws per expectation when no deterministic rule applies.
+    pub fn samples(mut self, n: usize) -> Self {
+        self.samples = n;
+        self
+    }
+    /// Number of posterior draws kept in the fit (quantiles come from them).
+    pub fn draws(mut self, n: usize) -> Self {
+        self.draws = n;
+        self
+    }
+    /// Use a diagonal Gaussian block instead of a full-rank one.
+    pub fn diagonal(mut self, yes: bool) -> Self {
+        self.diagonal = yes;
+        self
+    }
+    /// How expectations are computed (deterministic rules or Monte Carlo).
+    pub fn expectation(mut self, e: Expectation) -> Self {
+        self.expectation = e;
+        self
+    }
+    /// Override the guide of one latent.
+    pub fn guide(mut self, latent: &str, g: Guide) -> Self {
+        self.overrides.push((latent.to_string(), g));
+        self
+    }
+
+    fn validate(&self, latents: &[Latent]) -> Result<(), Error> {
+        let invalid = |option, value: String, expected| {
+            Err(Error::InvalidOption {
+                option,
+                value,
+                expected,
+            })
+        };
+        if let Some(r) = self.step_size {
+            if !(r > 0.0 && r <= 1.0) {
+                return invalid("step_size", r.to_string(), "in (0, 1]");
+            }
+        }
+        if self.tol.is_nan() || self.tol < 0.0 {
+            return invalid("tol", self.tol.to_string(), ">= 0");
+        }
+        if self.max_iters == 0 {
+            return invalid("max_iters", "0".into(), "at least 1");
+        }
+        if self.samples == 0 {
+            return invalid("samples", "0".into(), "at least 1");
+        }
+        if latents.is_empty() {
+            return Err(Error::NoLatent);
+        }
+        for (name, _) in &self.overrides {
+            if !latents.iter().any(|l| l.name == name) {
+                return Err(Error::UnknownLatent {
+                    name: name.clone(),
+                    latents: latents.iter().map(|l| l.name).collect(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Fit the model: validate the options, plan the guides, run the engine, draw.
+    pub fn fit<M: Model>(&self, model: &M) -> Result<Fit, Error> {
+        let latents = model.latents()?;
+        self.validate(&latents)?;
+        let mut rng = StdRng::seed_from_u64(self.seed);
+        let plan = guide::plan(model, &latents, &self.overrides, self.diagonal, &mut rng)?;
+        let mut engine = Engine {
+            joint: plan.joint,
+            blocks: plan.blocks,
+            settings: Settings {
+                max_iters: self.max_iters,
+                tol: self.tol,
+                step_size: self.step_size,
+                samples: self.samples,
+                seed: self.seed,
+                expectation: self.expectation,
+            },
+        };
+        let run = engine.run()?;
+        Ok(Fit::new(
+            latents,
+            plan.latent_block,
+            plan.reasons,
+            engine,
+            run,
+            self.draws,
+            &mut rng,
+        ))
+    }
+}

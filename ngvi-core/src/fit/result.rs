@@ -1,0 +1,220 @@
+//! [`Fit`]: the fitted approximate posterior, read by latent name.
+
+use rand::rngs::StdRng;
+
+use crate::engine::{Block, Engine, Run, StopReason};
+use crate::family::ExpFamily;
+use crate::guide::Reason;
+use crate::model::{Latent, Model};
+use crate::transform::Transform;
+
+/// A fitted approximate posterior.
+#[derive(Debug)]
+pub struct Fit {
+    pub(super) latents: Vec<Latent>,
+    pub(super) latent_block: Vec<usize>,
+    pub(super) reasons: Vec<Reason>,
+    pub(super) blocks: Vec<Block>,
+    pub(super) draws: Vec<Vec<f64>>,
+    pub(super) moments: Vec<(f64, f64)>,
+    pub(super) elbo: Vec<f64>,
+    pub(super) iterations: usize,
+    pub(super) stop: StopReason,
+    pub(super) notes: Vec<String>,
+}
+
+/// A read-only view of the guide of one block of a [`Fit`].
+#[derive(Debug, Clone, Copy)]
+pub struct GuideView<'f> {
+    family: &'f dyn ExpFamily,
+}
+
+impl GuideView<'_> {
+    /// The family's name ("Beta", "Gaussian", …).
+    pub fn name(&self) -> &'static str {
+        self.family.name()
+    }
+    /// Natural parameters λ (for a Gaussian block, (P m, −½ P) over the whole block).
+    pub fn natural(&self) -> Vec<f64> {
+        self.family.natural()
+    }
+    /// Mean parameters μ = E_q[T(z)].
+    pub fn mean_params(&self) -> Vec<f64> {
+        self.family.mean_params()
+    }
+    /// Dimension of the block.
+    pub fn dim(&self) -> usize {
+        self.family.dim()
+    }
+    /// ln q(z) at a point of the block's (transformed) space; `None` for a point of the
+    /// wrong length.
+    pub fn log_density(&self, z: &[f64]) -> Option<f64> {
+        (z.len() == self.family.dim()).then(|| self.family.log_density(z))
+    }
+}
+
+impl Fit {
+    pub(super) fn new<M: Model>(
+        latents: Vec<Latent>,
+        latent_block: Vec<usize>,
+        reasons: Vec<Reason>,
+        engine: Engine<'_, M>,
+        run: Run,
+        n_draws: usize,
+        rng: &mut StdRng,
+    ) -> Fit {
+        let transforms = &engine.joint.transforms;
+        let draws = draw(&engine.blocks, transforms, n_draws, rng);
+        let moments = moments(&engine.blocks, transforms, &draws);
+        Fit {
+            latents,
+            latent_block,
+            reasons,
+            blocks: engine.blocks,
+            draws,
+            moments,
+            elbo: run.elbo,
+            iterations: run.iterations,
+            stop: run.stop,
+            notes: run.notes,
+        }
+    }
+
+    fn find(&self, name: &str) -> Option<(usize, std::ops::Range<usize>)> {
+        let mut offset = 0;
+        for (i, l) in self.latents.iter().enumerate() {
+            let n = l.shape.len();
+            if l.name == name {
+                return Some((i, offset..offset + n));
+            }
+            offset += n;
+        }
+        None
+    }
+
+    /// The guide (family and parameters) of the block that holds `name`. For latents in the
+    /// joint Gaussian block, this is the whole block, in its (possibly transformed) space.
+    pub fn guide(&self, name: &str) -> Option<GuideView<'_>> {
+        let (i, _) = self.find(name)?;
+        Some(GuideView {
+            family: self.blocks[self.latent_block[i]].family.as_ref(),
+        })
+    }
+
+    /// Why the guide of `name` was chosen.
+    pub fn reason(&self, name: &str) -> Option<&Reason> {
+        let (i, _) = self.find(name)?;
+        Some(&self.reasons[i])
+    }
+
+    /// Posterior mean of each component of `name`, on its own scale (closed form where the
+    /// guide gives one, else from the draws).
+    pub fn mean(&self, name: &str) -> Option<Vec<f64>> {
+        let (_, range) = self.find(name)?;
+        Some(range.map(|g| self.moments[g].0).collect())
+    }
+
+    /// Posterior standard deviation of each component of `name`, on its own scale.
+    pub fn sd(&self, name: &str) -> Option<Vec<f64>> {
+        let (_, range) = self.find(name)?;
+        Some(range.map(|g| self.moments[g].1).collect())
+    }
+
+    /// The q-quantile (0 ≤ q ≤ 1) of each component of `name`, from the draws.
+    pub fn quantile(&self, name: &str, q: f64) -> Option<Vec<f64>> {
+        let (_, range) = self.find(name)?;
+        if !(0.0..=1.0).contains(&q) || self.draws.is_empty() {
+            return None;
+        }
+        Some(range.map(|g| quantile(self.column(g), q)).collect())
+    }
+
+    /// Draws of `name` from the approximate posterior: one `Vec` per draw.
+    pub fn draws(&self, name: &str) -> Option<Vec<Vec<f64>>> {
+        let (_, range) = self.find(name)?;
+        Some(
+            self.draws
+                .iter()
+                .map(|z| z[range.clone()].to_vec())
+                .collect(),
+        )
+    }
+
+    /// The ELBO after each sweep (the first entry is at the initial guide).
+    pub fn elbo(&self) -> &[f64] {
+        &self.elbo
+    }
+
+    /// Sweeps made.
+    pub fn iterations(&self) -> usize {
+        self.iterations
+    }
+
+    /// Whether and why the iterations stopped.
+    pub fn stop_reason(&self) -> StopReason {
+        self.stop
+    }
+
+    /// Step-size adjustments the fit made (shortened steps, positive-definite corrections).
+    pub fn notes(&self) -> &[String] {
+        &self.notes
+    }
+
+    pub(super) fn column(&self, g: usize) -> Vec<f64> {
+        self.draws.iter().map(|z| z[g]).collect()
+    }
+}
+
+/// (mean, sd) of every coordinate on its latent's scale: closed form for conjugate blocks and
+/// for the identity and log transforms of the Gaussian block, from the draws otherwise.
+fn moments(blocks: &[Block], transforms: &[Transform], draws: &[Vec<f64>]) -> Vec<(f64, f64)> {
+    let mut out = vec![(f64::NAN, f64::NAN); transforms.len()];
+    for b in blocks {
+        let (mean, sd) = (b.family.mean(), b.family.sd());
+        for (i, &g) in b.coords.iter().enumerate() {
+            let (m, s) = (mean[i], sd[i]);
+            out[g] = match transforms[g] {
+                Transform::Identity => (m, s),
+                // Log-normal: E = e^{m + s²/2}, Var = (e^{s²} − 1) e^{2m + s²}
+                Transform::Log => {
+                    let e = (m + 0.5 * s * s).exp();
+                    (e, e * (s * s).exp_m1().sqrt())
+                }
+                Transform::Logit(..) => {
+                    let n = draws.len() as f64;
+                    let e = draws.iter().map(|z| z[g]).sum::<f64>() / n;
+                    let var =
+                        draws.iter().map(|z| (z[g] - e).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
+                    (e, var.sqrt())
+                }
+            };
+        }
+    }
+    out
+}
+
+/// `n` draws of the whole latent vector, on the latents' own scales.
+fn draw(blocks: &[Block], transforms: &[Transform], n: usize, rng: &mut StdRng) -> Vec<Vec<f64>> {
+    (0..n)
+        .map(|_| {
+            let mut z = vec![0.0; transforms.len()];
+            for b in blocks {
+                for (&g, u) in b.coords.iter().zip(b.family.sample(rng)) {
+                    z[g] = transforms[g].forward(u).0;
+                }
+            }
+            z
+        })
+        .collect()
+}
+
+/// Linear-interpolation quantile (type 7, as R and NumPy default); NaN for no values.
+pub(super) fn quantile(mut v: Vec<f64>, q: f64) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    let h = q * (v.len() - 1) as f64;
+    let (lo, hi) = (h.floor() as usize, h.ceil() as usize);
+    v[lo] + (h - lo as f64) * (v[hi] - v[lo])
+}

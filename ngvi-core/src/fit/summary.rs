@@ -1,0 +1,79 @@
+//! The summary table of a [`Fit`].
+
+use std::fmt::Write as _;
+
+use super::result::{quantile, Fit};
+use crate::engine::StopReason;
+use crate::model::Shape;
+
+/// Notes printed in the summary; the rest are counted (all are in `Fit::notes`).
+const NOTES_SHOWN: usize = 3;
+
+impl Fit {
+    /// A table a Stan user would recognise: mean, sd, 5% / 50% / 95% quantiles and the guide
+    /// for every latent component, then the run's facts.
+    pub fn summary(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(
+            out,
+            "{:<14} {:>12} {:>12} {:>12} {:>12} {:>12}  guide",
+            "latent", "mean", "sd", "5%", "50%", "95%"
+        );
+        let mut offset = 0;
+        for (i, l) in self.latents.iter().enumerate() {
+            let n = l.shape.len();
+            for k in 0..n {
+                let g = offset + k;
+                let label = if l.shape == Shape::Scalar {
+                    l.name.to_string()
+                } else {
+                    format!("{}[{k}]", l.name)
+                };
+                let (m, s) = self.moments[g];
+                let col = self.column(g);
+                let guide = if k == 0 {
+                    self.reasons[i].to_string()
+                } else {
+                    "\"".to_string()
+                };
+                let _ = writeln!(
+                    out,
+                    "{label:<14} {m:>12.5} {s:>12.5} {:>12.5} {:>12.5} {:>12.5}  {guide}",
+                    quantile(col.clone(), 0.05),
+                    quantile(col.clone(), 0.5),
+                    quantile(col, 0.95),
+                );
+            }
+            offset += n;
+        }
+        let _ = writeln!(
+            out,
+            "\n{} iterations, {}; ELBO {:.6}; {} draws",
+            self.iterations,
+            describe_stop(self.stop),
+            self.elbo.last().copied().unwrap_or(f64::NAN),
+            self.draws.len()
+        );
+        for note in self.notes.iter().take(NOTES_SHOWN) {
+            let _ = writeln!(out, "note: {note}");
+        }
+        if self.notes.len() > NOTES_SHOWN {
+            let _ = writeln!(
+                out,
+                "note: ... and {} more (Fit::notes)",
+                self.notes.len() - NOTES_SHOWN
+            );
+        }
+        out
+    }
+}
+
+fn describe_stop(stop: StopReason) -> String {
+    match stop {
+        StopReason::Converged { change } => format!("converged (relative change {change:.2e})"),
+        StopReason::MaxIters { change } => {
+            format!("stopped at max_iters (relative change {change:.2e})")
+        }
+        StopReason::Stalled => "stalled: no step raised the ELBO estimate".to_string(),
+    }
+}

@@ -1,0 +1,218 @@
+//! The plan of a fit: the blocks of the mean-field guide, the transform of every
+//! coordinate, and the reason for every latent's guide.
+
+use nalgebra::DMatrix;
+
+use super::conjugacy::{conjugate_family, describe_uses, initial_point, numerically_conjugate};
+use super::reason::{Confirmation, GaussianWhy, Reason};
+use super::Guide;
+use crate::engine::Block;
+use crate::error::Error;
+use crate::family::{DiagGaussian, ExpFamily, Gaussian};
+use crate::joint::Joint;
+use crate::model::{Latent, LatentUse, Model};
+use crate::transform::Transform;
+
+/// Shifts (in units of the coordinate) at which the quadratic check probes the Hessian.
+const QUADRATIC_PROBES: [f64; 2] = [0.7, -1.3];
+/// Largest relative change of the Hessian between probes of a quadratic log joint.
+const QUADRATIC_TOL: f64 = 1e-9;
+
+/// What guide planning decided.
+pub(crate) struct Plan<'m, M: Model> {
+    /// The transformed log joint, with the transform of every coordinate.
+    pub(crate) joint: Joint<'m, M>,
+    /// Conjugate blocks first, then the Gaussian block (if any latent needs it).
+    pub(crate) blocks: Vec<Block>,
+    /// The block that holds each latent.
+    pub(crate) latent_block: Vec<usize>,
+    /// Why each latent got its guide.
+    pub(crate) reasons: Vec<Reason>,
+}
+
+/// One latent's guide before block assembly.
+enum Choice {
+    Conjugate(Box<dyn ExpFamily>),
+    Gaussian(Transform),
+}
+
+/// Choose every latent's guide, assemble the blocks and check whether the Gaussian block is
+/// exact (its log joint quadratic).
+pub(crate) fn plan<'m, M: Model>(
+    model: &'m M,
+    latents: &[Latent],
+    overrides: &[(String, Guide)],
+    diagonal: bool,
+    rng: &mut dyn rand::Rng,
+) -> Result<Plan<'m, M>, Error> {
+    let base = initial_point(latents);
+    let uses = model.uses();
+    let mut choices = Vec::with_capacity(latents.len());
+    let mut offset = 0;
+    for l in latents {
+        let forced = overrides
+            .iter()
+            .find(|(n, _)| n == l.name)
+            .map_or(Guide::Auto, |(_, g)| *g);
+        let mine: Vec<&LatentUse> = uses.iter().filter(|u| u.latent == l.name).collect();
+        choices.push(choose(model, l, &mine, forced, offset, &base, rng)?);
+        offset += l.shape.len();
+    }
+    let mut plan = assemble(model, latents, choices, &base, diagonal)?;
+    if let Some(b) = plan.blocks.iter().position(|b| !b.conjugate) {
+        let exact = is_quadratic(&plan.joint, &plan.blocks, b)?;
+        plan.blocks[b].conjugate = exact;
+        for r in &mut plan.reasons {
+            if let Reason::Gaussian { exact: e, .. } = r {
+                *e = exact;
+            }
+        }
+    }
+    Ok(plan)
+}
+
+/// One latent's guide and the reason for it.
+fn choose<M: Model>(
+    model: &M,
+    l: &Latent,
+    uses: &[&LatentUse],
+    forced: Guide,
+    offset: usize,
+    base: &[f64],
+    rng: &mut dyn rand::Rng,
+) -> Result<(Choice, Reason), Error> {
+    let account = describe_uses(uses);
+    let candidate = match forced {
+        Guide::Auto => conjugate_family(l),
+        Guide::Gaussian => None,
+    };
+    if let Some(fam) = candidate {
+        if numerically_conjugate(model, fam.as_ref(), offset, base, rng)? {
+            let statically = !uses.is_empty() && uses.iter().all(|u| u.conjugate);
+            let reason = Reason::Conjugate {
+                family: fam.name(),
+                prior: l.prior,
+                confirmed: if statically {
+                    Confirmation::EveryUseConjugate
+                } else {
+                    Confirmation::Numerically
+                },
+                uses: account,
+            };
+            return Ok((Choice::Conjugate(fam), reason));
+        }
+    }
+    let transform = Transform::for_support(l.support).ok_or_else(|| Error::UnsupportedLatent {
+        name: l.name.to_string(),
+        prior: l.prior,
+        support: l.support,
+        uses: account.clone(),
+    })?;
+    let (prior, uses) = (l.prior, account);
+    let why = match forced {
+        Guide::Gaussian => GaussianWhy::Requested,
+        Guide::Auto if conjugate_family(l).is_some() => {
+            GaussianWhy::NotEveryUseConjugate { prior, uses }
+        }
+        Guide::Auto if transform == Transform::Identity => GaussianWhy::RealSupport { prior, uses },
+        Guide::Auto => GaussianWhy::NoConjugateFamily { prior, uses },
+    };
+    let reason = Reason::Gaussian {
+        transform,
+        why,
+        exact: false,
+    };
+    Ok((Choice::Gaussian(transform), reason))
+}
+
+/// Blocks: one per conjugate latent, then one Gaussian block (full-rank, or diagonal when
+/// asked) for all the others, started at `base`.
+fn assemble<'m, M: Model>(
+    model: &'m M,
+    latents: &[Latent],
+    choices: Vec<(Choice, Reason)>,
+    base: &[f64],
+    diagonal: bool,
+) -> Result<Plan<'m, M>, Error> {
+    let dim: usize = latents.iter().map(|l| l.shape.len()).sum();
+    let mut transforms = vec![Transform::Identity; dim];
+    let (mut blocks, mut reasons) = (Vec::new(), Vec::with_capacity(latents.len()));
+    let (mut gauss_coords, mut gauss_init) = (Vec::new(), Vec::new());
+    let mut latent_block = Vec::with_capacity(latents.len());
+    let mut offset = 0;
+    for (l, (choice, reason)) in latents.iter().zip(choices) {
+        let coords: Vec<usize> = (offset..offset + l.shape.len()).collect();
+        match choice {
+            Choice::Conjugate(family) => {
+                latent_block.push(Some(blocks.len()));
+                blocks.push(Block {
+                    family,
+                    coords,
+                    conjugate: true,
+                });
+            }
+            Choice::Gaussian(t) => {
+                latent_block.push(None);
+                for &g in &coords {
+                    transforms[g] = t;
+                    gauss_init.push(t.inverse(base[g]));
+                }
+                gauss_coords.extend(coords);
+            }
+        }
+        reasons.push(reason);
+        offset += l.shape.len();
+    }
+    let gauss_block = (!gauss_coords.is_empty()).then_some(blocks.len());
+    if !gauss_coords.is_empty() {
+        let d = gauss_coords.len();
+        let family: Box<dyn ExpFamily> = if diagonal {
+            Box::new(DiagGaussian::new(gauss_init, vec![1.0; d])?)
+        } else {
+            Box::new(Gaussian::new(gauss_init, DMatrix::identity(d, d))?)
+        };
+        blocks.push(Block {
+            family,
+            coords: gauss_coords,
+            conjugate: false,
+        });
+    }
+    let latent_block = latent_block
+        .into_iter()
+        .map(|b| b.or(gauss_block).unwrap_or(0))
+        .collect();
+    let joint = Joint { model, transforms };
+    Ok(Plan {
+        joint,
+        blocks,
+        latent_block,
+        reasons,
+    })
+}
+
+/// Whether the log joint is quadratic in block `b`'s coordinates (the other blocks at
+/// their means): its Hessian is the same at the block's mean and at two other points.
+fn is_quadratic<M: Model>(joint: &Joint<'_, M>, blocks: &[Block], b: usize) -> Result<bool, Error> {
+    let mut u = vec![0.0; joint.dim()];
+    for blk in blocks {
+        for (&g, v) in blk.coords.iter().zip(blk.family.mean()) {
+            u[g] = v;
+        }
+    }
+    let coords = &blocks[b].coords;
+    let (_, _, h0) = joint.derivatives(coords, &u)?;
+    for shift in QUADRATIC_PROBES {
+        let mut v = u.clone();
+        for (i, &g) in coords.iter().enumerate() {
+            v[g] += shift * (1.0 + 0.1 * i as f64);
+        }
+        let (_, _, h) = joint.derivatives(coords, &v)?;
+        let scale = h0.amax().max(1.0);
+        if h0.iter().chain(h.iter()).any(|x| !x.is_finite())
+            || (&h - &h0).amax() > QUADRATIC_TOL * scale
+        {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
