@@ -138,6 +138,32 @@ pub enum Error {
         /// The log joint there.
         value: f64,
     },
+    /// No point near the start where the log joint is finite was found.
+    #[error(
+        "numerical failure: the log joint is -inf or NaN at the start and at {tries} points \
+         around it; give a start inside the support with `Ngvi::init(name, value)`"
+    )]
+    NoFiniteStart {
+        /// Points tried.
+        tries: usize,
+    },
+    /// The first NGVI step could not raise the ELBO at any step size: the fit never left
+    /// its initial guide.
+    #[error(
+        "numerical failure: no step from the initial {family} guide raised the ELBO; the fit \
+         would be the initial guide, not a posterior (try `Ngvi::init`, more `samples`, or a \
+         reparameterised model)"
+    )]
+    NoProgress {
+        /// The guide's family.
+        family: &'static str,
+    },
+    /// The ELBO is not finite at the fitted guide.
+    #[error("numerical failure: the ELBO is not finite ({value}) at the fitted guide")]
+    NonFiniteElbo {
+        /// Its value.
+        value: f64,
+    },
     /// A guide could not be built or updated.
     #[error("numerical failure: {0}")]
     Family(#[from] FamilyError),

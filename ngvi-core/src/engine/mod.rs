@@ -1,44 +1,66 @@
 //! The NGVI engine (docs/design.md §4): mean-field over blocks, each block's natural
 //! parameters moved towards the natural-gradient target, λ ← (1 − ρ) λ + ρ ∇_μ E_q[log p(x, z)].
 //!
-//! Expectations over the blocks are taken by the rules of [`rule`]. A conjugate block's
-//! coefficients do not depend on its own z, so its own coordinates sit at its mean. The
-//! update rules themselves are in [`update`].
+//! Expectations are taken by the rules of [`rule`]: exact cubature when every block is
+//! conjugate, otherwise a fixed set of antithetic draws per phase (common random numbers, as
+//! DADVI does), so that within a phase the objective does not change between iterations, the
+//! line search is monotone and "converged" means converged. A second phase on fresh draws
+//! measures what the fixed draws leave. The update rules themselves are in [`update`]; the
+//! starting point in [`start`]; the step control in [`step`].
 
 mod rule;
+mod start;
+mod step;
 mod update;
 
 pub use update::{Eval, NaturalGradient, StepNote};
 
 use crate::error::Error;
-use crate::family::{ExpFamily, Geometry};
+use crate::family::{ExpFamily, Rule};
 use crate::joint::Joint;
 use crate::model::Model;
 
-/// Halvings of ρ tried when a Gaussian step lowers the ELBO.
-const MAX_BACKTRACKS: usize = 12;
+/// Largest condition number of −E[∇²f] accepted as a proper, identified posterior.
+const MAX_CURVATURE_COND: f64 = 1e13;
+/// Largest sd on the unconstrained scale before the guide is called divergent.
+const MAX_UNCONSTRAINED_SD: f64 = 1e6;
+/// Fixed-draw phases of a non-exact fit: the second starts from the first on fresh draws.
+const PHASES: u64 = 2;
 
 /// How expectations over the guide are computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Expectation {
     /// Deterministic rules when every block is conjugate (a Gaussian block is when the log
     /// joint is quadratic in it), every block has a rule and the product stays under 4096
-    /// points: then the rules are exact. Monte Carlo otherwise, where a low-degree rule
-    /// would bias the expectations of a non-polynomial log joint.
+    /// points: then the rules are exact. Fixed antithetic draws otherwise, where a
+    /// low-degree rule would bias the expectations of a non-polynomial log joint.
     Auto,
-    /// Monte Carlo with antithetic Gaussian draws (`samples` draws per expectation).
+    /// Fixed antithetic draws (`samples` per expectation) for every block.
     MonteCarlo,
 }
 
-/// Why the iterations stopped.
+/// Why the iterations stopped. Only [`StopReason::Converged`] is a fit to use as it is.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum StopReason {
-    /// The relative change of the natural parameters fell below `tol`.
+    /// The relative change of the natural parameters fell below `tol` on a fixed objective.
     Converged { change: f64 },
-    /// `max_iters` sweeps were made.
+    /// `max_iters` sweeps were made without converging.
     MaxIters { change: f64 },
-    /// No step along the natural gradient raised the ELBO estimate (try more `samples`).
+    /// No step raised the objective although it is not stationary.
     Stalled,
+    /// A direction of the Gaussian block has no curvature (or curves upwards) at the fit:
+    /// the posterior is improper or not identified there.
+    Unidentified,
+    /// The Gaussian guide's variance grew without bound (sd above 1e6 on the unconstrained
+    /// scale): the posterior is improper.
+    Diverged { sd: f64 },
+}
+
+impl StopReason {
+    /// Whether the fit converged.
+    pub fn is_converged(&self) -> bool {
+        matches!(self, StopReason::Converged { .. })
+    }
 }
 
 /// One block of the mean-field guide: a family over some coordinates of the latent vector.
@@ -70,6 +92,9 @@ pub(crate) struct Run {
     pub(crate) iterations: usize,
     pub(crate) stop: StopReason,
     pub(crate) notes: Vec<String>,
+    /// Largest change of a Gaussian-block mean between the two fixed-draw phases, in units
+    /// of its sd: what the fixed draws leave (`None` for an exact fit).
+    pub(crate) draw_error: Option<f64>,
 }
 
 /// The state being fitted: the transformed log joint and the blocks.
@@ -79,8 +104,21 @@ pub(crate) struct Engine<'m, M: Model> {
     pub(crate) settings: Settings,
 }
 
+/// An independent stream's seed: SplitMix64 of (seed, stream), never `seed + i`.
+pub(crate) fn stream_seed(seed: u64, stream: u64) -> u64 {
+    let mut z = seed ^ stream.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
 impl<M: Model> Engine<'_, M> {
-    fn rule(&self, own_at_mean: Option<usize>, seed: u64) -> crate::family::Rule {
+    fn exact(&self) -> bool {
+        self.blocks.iter().all(|b| b.conjugate)
+    }
+
+    fn rule(&self, own_at_mean: Option<usize>, seed: u64) -> Rule {
         let s = &self.settings;
         rule::rule(
             &self.blocks,
@@ -94,7 +132,8 @@ impl<M: Model> Engine<'_, M> {
 
     /// ELBO = E_q[f̃(u) − ln q(u)] over `seed`'s rule. Averaging the difference (rather than
     /// adding the closed-form entropy) makes the estimate exact, with zero variance, when q
-    /// is the exact posterior: then f̃ − ln q = ln p(x) at every point.
+    /// is the exact posterior: then f̃ − ln q = ln p(x) at every point. −∞ where the log
+    /// joint is −∞ at a point of the rule.
     pub(crate) fn elbo(&self, seed: u64) -> Result<f64, Error> {
         let mut e = 0.0;
         for (w, u) in self.rule(None, seed) {
@@ -106,130 +145,90 @@ impl<M: Model> Engine<'_, M> {
                     b.family.log_density(&ub)
                 })
                 .sum();
-            e += w * (self.joint.value(u)? - ln_q);
-        }
-        Ok(e)
-    }
-
-    /// The natural-gradient target of block `b`.
-    fn target(&self, b: usize, seed: u64) -> Result<Vec<f64>, Error> {
-        let fam = &self.blocks[b].family;
-        let own = matches!(fam.geometry(), Geometry::Gaussian { .. });
-        let at_mean = (!own).then_some(b);
-        let mut evals = Vec::new();
-        for (weight, u) in self.rule(at_mean, seed) {
-            let (v, grad, hess) = self.joint.derivatives(&self.blocks[b].coords, &u)?;
-            if !v.is_finite() || grad.iter().chain(hess.iter()).any(|x| !x.is_finite()) {
-                return Err(Error::NonFinite {
-                    family: fam.name(),
-                    value: v,
-                });
+            let f = self.joint.value(u)?;
+            if f == f64::NEG_INFINITY {
+                return Ok(f64::NEG_INFINITY);
             }
-            let z = self.blocks[b].coords.iter().map(|&g| u[g]).collect();
-            evals.push(Eval {
-                weight,
-                z,
-                grad,
-                hess,
-            });
+            e += w * (f - ln_q);
         }
-        let t = fam.target(&evals);
-        if t.iter().any(|x| !x.is_finite()) {
-            return Err(Error::NonFinite {
-                family: fam.name(),
-                value: f64::NAN,
-            });
-        }
-        Ok(t)
+        Ok(if e.is_nan() { f64::NEG_INFINITY } else { e })
     }
 
-    /// One NGVI step of block `b`; a non-conjugate block halves ρ while the ELBO falls.
-    /// Returns whether a step was taken.
-    fn step_block(
-        &mut self,
-        b: usize,
-        iter: usize,
-        seed: u64,
-        notes: &mut Vec<String>,
-    ) -> Result<bool, Error> {
-        let target = self.target(b, seed)?;
-        let rho0 = self.settings.step_size.unwrap_or(1.0);
-        let name = self.blocks[b].family.name();
-        if self.blocks[b].conjugate {
-            let note = self.blocks[b].family.step(&target, rho0)?;
-            record(notes, iter, name, note);
-            return Ok(true);
-        }
-        let before = self.elbo(seed)?;
-        let saved = self.blocks[b].family.boxed_clone();
-        let mut rho = rho0;
-        for k in 0..=MAX_BACKTRACKS {
-            let note = self.blocks[b].family.step(&target, rho);
-            let after = match note {
-                Ok(_) => self.elbo(seed).unwrap_or(f64::NEG_INFINITY),
-                Err(_) => f64::NEG_INFINITY,
-            };
-            if after.is_finite() && after >= before - 1e-12 * before.abs() {
-                if let Ok(n) = note {
-                    record(notes, iter, name, n);
-                }
-                if k > 0 {
-                    notes.push(format!(
-                        "iteration {iter}: {name} step shortened to rho = {rho} to raise the ELBO"
-                    ));
-                }
-                return Ok(true);
-            }
-            self.blocks[b].family = saved.boxed_clone();
-            rho *= 0.5;
-        }
-        notes.push(format!(
-            "iteration {iter}: no {name} step raised the ELBO; block left unchanged"
-        ));
-        Ok(false)
-    }
-
-    /// Sweep the blocks until the natural parameters stop changing.
+    /// Fit: one pass of deterministic rules for an exact model; otherwise start the Gaussian
+    /// block near the mode and run the fixed-draw phases.
     pub(crate) fn run(&mut self) -> Result<Run, Error> {
         let mut notes = Vec::new();
-        let mut elbo = vec![self.elbo(self.settings.seed)?];
-        let mut change = f64::INFINITY;
-        for iter in 1..=self.settings.max_iters {
-            let seed = self.settings.seed.wrapping_add(iter as u64);
-            let old: Vec<Vec<f64>> = self.blocks.iter().map(|b| b.family.natural()).collect();
-            let mut stalled = false;
-            for b in 0..self.blocks.len() {
-                stalled |= !self.step_block(b, iter, seed, &mut notes)?;
+        let seed = self.settings.seed;
+        if self.exact() {
+            let phase = self.phase(stream_seed(seed, 1), &mut notes)?;
+            return Ok(Run {
+                elbo: phase.elbo,
+                iterations: phase.iterations,
+                stop: phase.stop,
+                notes,
+                draw_error: None,
+            });
+        }
+        for b in 0..self.blocks.len() {
+            if !self.blocks[b].conjugate {
+                self.blocks[b].family =
+                    start::start(&self.joint, &self.blocks, b, stream_seed(seed, 0))?;
             }
-            elbo.push(self.elbo(seed)?);
-            change = relative_change(&self.blocks, &old);
-            let stop = if stalled {
-                Some(StopReason::Stalled)
-            } else if change < self.settings.tol {
-                Some(StopReason::Converged { change })
-            } else {
-                None
-            };
-            if let Some(stop) = stop {
-                return Ok(Run {
-                    elbo,
-                    iterations: iter,
-                    stop,
-                    notes,
-                });
+        }
+        let mut elbo = Vec::new();
+        let mut iterations = 0;
+        let mut previous: Option<Vec<(Vec<f64>, Vec<f64>)>> = None;
+        let mut draw_error = None;
+        let mut stop = StopReason::Stalled;
+        for p in 1..=PHASES {
+            let phase = self.phase(stream_seed(seed, p), &mut notes)?;
+            elbo.extend(phase.elbo);
+            iterations += phase.iterations;
+            stop = phase.stop;
+            let now = self.gaussian_moments();
+            if let Some(before) = &previous {
+                draw_error = Some(mean_shift(before, &now));
+            }
+            previous = Some(now);
+            if !stop.is_converged() {
+                break;
             }
         }
         Ok(Run {
             elbo,
-            iterations: self.settings.max_iters,
-            stop: StopReason::MaxIters { change },
+            iterations,
+            stop,
             notes,
+            draw_error,
         })
+    }
+
+    /// (mean, sd) of every non-conjugate block.
+    fn gaussian_moments(&self) -> Vec<(Vec<f64>, Vec<f64>)> {
+        self.blocks
+            .iter()
+            .filter(|b| !b.conjugate)
+            .map(|b| (b.family.mean(), b.family.sd()))
+            .collect()
     }
 }
 
+/// Largest |Δmean| / sd over the coordinates of matching blocks.
+fn mean_shift(before: &[(Vec<f64>, Vec<f64>)], now: &[(Vec<f64>, Vec<f64>)]) -> f64 {
+    before
+        .iter()
+        .zip(now)
+        .flat_map(|((m0, _), (m1, s1))| {
+            m0.iter()
+                .zip(m1)
+                .zip(s1)
+                .map(|((a, b), s)| (a - b).abs() / s)
+        })
+        .fold(0.0, f64::max)
+}
+
 /// ‖λ_new − λ_old‖ / max(1, ‖λ_old‖), the largest over blocks.
-fn relative_change(blocks: &[Block], old: &[Vec<f64>]) -> f64 {
+fn relative_change_of(blocks: &[Block], old: &[Vec<f64>]) -> f64 {
     blocks
         .iter()
         .zip(old)
@@ -240,16 +239,4 @@ fn relative_change(blocks: &[Block], old: &[Vec<f64>]) -> f64 {
             diff.sqrt() / norm.sqrt().max(1.0)
         })
         .fold(0.0, f64::max)
-}
-
-fn record(notes: &mut Vec<String>, iter: usize, name: &str, note: StepNote) {
-    match note {
-        StepNote::Full => {}
-        StepNote::Shortened(r) => notes.push(format!(
-            "iteration {iter}: {name} step shortened to rho = {r} to stay in the parameter domain"
-        )),
-        StepNote::PositiveDefiniteCorrection => notes.push(format!(
-            "iteration {iter}: {name} precision kept positive definite by the improved learning rule"
-        )),
-    }
 }

@@ -307,3 +307,62 @@ fn diagonal_precision(p: &DMatrix<f64>, h: &DMatrix<f64>, rho: f64) -> (DMatrix<
     });
     (DMatrix::from_diagonal(&diag), note)
 }
+
+/// The target of a step that moves only the mean of a Gaussian (keeps P):
+/// (E[g] + P m, −½ P), with E[g] = t₁ + 2 T₂ m read back from the full target. For other
+/// families, `None`.
+pub(crate) fn mean_only_target<F: ExpFamily + ?Sized>(fam: &F, target: &[f64]) -> Option<Vec<f64>> {
+    let Geometry::Gaussian { diagonal } = fam.geometry() else {
+        return None;
+    };
+    let m = fam.mean();
+    let d = m.len();
+    let lambda = fam.natural();
+    if target.len() != lambda.len() {
+        return None;
+    }
+    let t2m: Vec<f64> = if diagonal {
+        (0..d).map(|i| target[d + i] * m[i]).collect()
+    } else {
+        let t2 = DMatrix::from_column_slice(d, d, &target[d..]);
+        (t2 * DVector::from_column_slice(&m)).iter().copied().collect()
+    };
+    let t1 = (0..d).map(|i| target[i] + 2.0 * t2m[i] + lambda[i]);
+    Some(t1.chain(lambda[d..].iter().copied()).collect())
+}
+
+/// Whether the expected Hessian in a Gaussian target, E[∇²f] = 2 T₂, has a flat or upward
+/// direction: −E[∇²f] not positive definite, or with condition number above `max_cond`.
+/// At a fixed point P = −E[∇²f], so a proper posterior has −E[∇²f] positive definite.
+pub(crate) fn has_flat_direction<F: ExpFamily + ?Sized>(
+    fam: &F,
+    target: &[f64],
+    max_cond: f64,
+) -> bool {
+    let Geometry::Gaussian { diagonal } = fam.geometry() else {
+        return false;
+    };
+    let d = fam.dim();
+    let curv: Vec<f64> = if diagonal {
+        target[d..].iter().map(|t| -2.0 * t).collect()
+    } else {
+        let h = DMatrix::from_column_slice(d, d, &target[d..]) * (-2.0);
+        let h = (&h + h.transpose()) * 0.5;
+        h.symmetric_eigen().eigenvalues.iter().copied().collect()
+    };
+    let lo = curv.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = curv.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    !(lo > 0.0 && hi.is_finite() && hi / lo <= max_cond)
+}
+
+/// The Newton decrement E[g]ᵀ P⁻¹ E[g] of a Gaussian target (how far the SAA objective is
+/// from stationary in the mean); `None` for other families.
+pub(crate) fn newton_decrement<F: ExpFamily + ?Sized>(fam: &F, target: &[f64]) -> Option<f64> {
+    let mean_only = mean_only_target(fam, target)?;
+    let d = fam.dim();
+    let lambda = fam.natural();
+    // E[g] = t₁' − λ₁ (the mean-only target's first part minus P m)
+    let g: Vec<f64> = (0..d).map(|i| mean_only[i] - lambda[i]).collect();
+    let sd = fam.sd();
+    Some(g.iter().zip(&sd).map(|(gi, s)| (gi * s).powi(2)).sum())
+}

@@ -21,6 +21,7 @@ pub struct Fit {
     pub(super) iterations: usize,
     pub(super) stop: StopReason,
     pub(super) notes: Vec<String>,
+    pub(super) draw_error: Option<f64>,
 }
 
 /// A read-only view of the guide of one block of a [`Fit`].
@@ -77,6 +78,7 @@ impl Fit {
             iterations: run.iterations,
             stop: run.stop,
             notes: run.notes,
+            draw_error: run.draw_error,
         }
     }
 
@@ -158,6 +160,12 @@ impl Fit {
     /// Step-size adjustments the fit made (shortened steps, positive-definite corrections).
     pub fn notes(&self) -> &[String] {
         &self.notes
+    }
+
+    /// What the fixed draws leave: the largest change of a Gaussian-block mean between two
+    /// phases on independent draw sets, in units of its sd (`None` for an exact fit).
+    pub fn draw_error(&self) -> Option<f64> {
+        self.draw_error
     }
 
     pub(super) fn column(&self, g: usize) -> Vec<f64> {

@@ -54,6 +54,13 @@ impl Fit {
             self.elbo.last().copied().unwrap_or(f64::NAN),
             self.draws.len()
         );
+        if let Some(e) = self.draw_error {
+            let _ = writeln!(
+                out,
+                "fixed draws: the Gaussian means moved {e:.3} sd between two independent draw sets{}",
+                if e > 0.1 { "; raise `samples` for a steadier fit" } else { "" }
+            );
+        }
         for note in self.notes.iter().take(NOTES_SHOWN) {
             let _ = writeln!(out, "note: {note}");
         }
@@ -68,12 +75,24 @@ impl Fit {
     }
 }
 
+/// The stop reason in words, with what to do when the fit is not to be used.
 fn describe_stop(stop: StopReason) -> String {
     match stop {
         StopReason::Converged { change } => format!("converged (relative change {change:.2e})"),
-        StopReason::MaxIters { change } => {
-            format!("stopped at max_iters (relative change {change:.2e})")
-        }
-        StopReason::Stalled => "stalled: no step raised the ELBO estimate".to_string(),
+        StopReason::MaxIters { change } => format!(
+            "NOT converged: stopped at max_iters (relative change {change:.2e}); raise \
+             `max_iters` or reparameterise the model"
+        ),
+        StopReason::Stalled => "NOT converged: stalled, no step raised the ELBO although it is \
+             not stationary; try `Ngvi::init`, more `samples`, or a reparameterised model"
+            .to_string(),
+        StopReason::Unidentified => "NOT converged: the posterior is improper or not identified \
+             (a direction of the Gaussian block has no curvature); give every latent a proper \
+             prior or remove the redundancy"
+            .to_string(),
+        StopReason::Diverged { sd } => format!(
+            "NOT converged: the guide's variance grew without bound (sd {sd:.1e} on the \
+             unconstrained scale); the posterior looks improper — give every latent a proper prior"
+        ),
     }
 }

@@ -1,0 +1,252 @@
+//! Step control: one sweep over the blocks, the line search of a non-conjugate block on the
+//! phase's fixed objective, and the phase's stopping rule.
+
+use super::update::{has_flat_direction, mean_only_target, newton_decrement};
+use super::{
+    Engine, Eval, NaturalGradient, StepNote, StopReason, MAX_CURVATURE_COND, MAX_UNCONSTRAINED_SD,
+};
+use crate::error::Error;
+use crate::family::Geometry;
+use crate::model::Model;
+
+/// Halvings of ρ tried when a step lowers the objective.
+const MAX_BACKTRACKS: usize = 20;
+/// Times the starting precision is scaled up (×4) to bring every draw where the log joint
+/// is finite.
+const MAX_SHRINKS: usize = 20;
+/// How far (relative) the fixed objective may fall for a step to count as not lowering it.
+/// The NGVI fixed point (E[g] = 0, P = −E[∇²f] over the fixed draws) is not exactly the
+/// maximiser of the fixed-draw ELBO (Price's identity holds in expectation, not draw by
+/// draw), so near the optimum a full step may lower that ELBO by a hair; refusing it makes
+/// the iteration stall in place of converging.
+const ACCEPT_SLACK: f64 = 1e-7;
+/// A Newton decrement below this means the objective is stationary in the mean.
+const STATIONARY: f64 = 1e-12;
+
+/// What one phase did.
+pub(super) struct Phase {
+    pub(super) elbo: Vec<f64>,
+    pub(super) iterations: usize,
+    pub(super) stop: StopReason,
+}
+
+/// What a block's step did.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Outcome {
+    /// The guide moved (or a conjugate block was updated in closed form).
+    Moved,
+    /// No step raised the objective, and it is stationary: nothing left to do.
+    Stationary,
+    /// No step raised the objective, although it is not stationary.
+    NoAscent,
+}
+
+impl<M: Model> Engine<'_, M> {
+    /// Sweep the blocks on the fixed objective of `seed` until the natural parameters stop
+    /// changing.
+    pub(super) fn phase(&mut self, seed: u64, notes: &mut Vec<String>) -> Result<Phase, Error> {
+        let mut elbo = vec![self.finite_start(seed, notes)?];
+        let mut change = f64::INFINITY;
+        for iter in 1..=self.settings.max_iters {
+            let old: Vec<Vec<f64>> = self.blocks.iter().map(|b| b.family.natural()).collect();
+            let (mut moved, mut stalled, mut flat) = (false, false, false);
+            for b in 0..self.blocks.len() {
+                let (outcome, f) = self.step_block(b, iter, seed, notes)?;
+                moved |= outcome == Outcome::Moved;
+                stalled |= outcome == Outcome::NoAscent;
+                flat |= f;
+            }
+            elbo.push(self.elbo(seed)?);
+            change = super::relative_change_of(&self.blocks, &old);
+            let stop = if let Some(sd) = self.largest_sd().filter(|s| *s > MAX_UNCONSTRAINED_SD) {
+                Some(StopReason::Diverged { sd })
+            } else if stalled && iter == 1 && !moved {
+                let family = self.blocks.iter().find(|b| !b.conjugate).map_or("", |b| b.family.name());
+                return Err(Error::NoProgress { family });
+            } else if stalled {
+                Some(StopReason::Stalled)
+            } else if change < self.settings.tol || !moved {
+                Some(if flat {
+                    StopReason::Unidentified
+                } else {
+                    StopReason::Converged { change }
+                })
+            } else {
+                None
+            };
+            if let Some(stop) = stop {
+                return Ok(Phase {
+                    elbo,
+                    iterations: iter,
+                    stop,
+                });
+            }
+        }
+        Ok(Phase {
+            elbo,
+            iterations: self.settings.max_iters,
+            stop: StopReason::MaxIters { change },
+        })
+    }
+
+    /// The objective at the start of a phase, made finite by shrinking the non-conjugate
+    /// guides (precision × 4) while some fixed draw falls where the log joint is −∞.
+    fn finite_start(&mut self, seed: u64, notes: &mut Vec<String>) -> Result<f64, Error> {
+        let mut value = self.elbo(seed)?;
+        let mut shrinks = 0;
+        while !value.is_finite() && shrinks < MAX_SHRINKS && !self.exact() {
+            for blk in self.blocks.iter_mut().filter(|b| !b.conjugate) {
+                // λ = (P m, −½ P) scaled by 4: the same mean, four times the precision
+                let lambda: Vec<f64> = blk.family.natural().iter().map(|x| 4.0 * x).collect();
+                blk.family.set_natural(&lambda)?;
+            }
+            shrinks += 1;
+            value = self.elbo(seed)?;
+        }
+        if shrinks > 0 {
+            notes.push(format!(
+                "the starting guide was narrowed {shrinks} times (precision ×4) to keep every \
+                 draw where the log joint is finite"
+            ));
+        }
+        if value.is_finite() {
+            Ok(value)
+        } else {
+            Err(Error::NonFiniteElbo { value })
+        }
+    }
+
+    /// Largest sd of a non-conjugate block on the unconstrained scale.
+    fn largest_sd(&self) -> Option<f64> {
+        self.blocks
+            .iter()
+            .filter(|b| !b.conjugate)
+            .flat_map(|b| b.family.sd())
+            .fold(None, |acc: Option<f64>, s| {
+                Some(acc.map_or(s, |a| if s.is_nan() { f64::INFINITY } else { a.max(s) }))
+            })
+    }
+
+    /// The natural-gradient target of block `b` over the rule of `seed`.
+    fn target(&self, b: usize, seed: u64) -> Result<Vec<f64>, Error> {
+        let fam = &self.blocks[b].family;
+        let own = matches!(fam.geometry(), Geometry::Gaussian { .. });
+        let at_mean = (!own).then_some(b);
+        let mut evals = Vec::new();
+        for (weight, u) in self.rule(at_mean, seed) {
+            let (v, grad, hess) = self.joint.derivatives(&self.blocks[b].coords, &u)?;
+            if !v.is_finite() || grad.iter().chain(hess.iter()).any(|x| !x.is_finite()) {
+                return Err(Error::NonFinite {
+                    family: fam.name(),
+                    value: v,
+                });
+            }
+            let z = self.blocks[b].coords.iter().map(|&g| u[g]).collect();
+            evals.push(Eval {
+                weight,
+                z,
+                grad,
+                hess,
+            });
+        }
+        let t = fam.target(&evals);
+        if t.iter().any(|x| !x.is_finite()) {
+            return Err(Error::NonFinite {
+                family: fam.name(),
+                value: f64::NAN,
+            });
+        }
+        Ok(t)
+    }
+
+    /// One NGVI step of block `b`: a conjugate block in closed form; a non-conjugate one by a
+    /// line search on the fixed objective, first along the full natural gradient, then
+    /// along the mean alone. Also says whether the block's expected curvature has a flat
+    /// direction.
+    fn step_block(
+        &mut self,
+        b: usize,
+        iter: usize,
+        seed: u64,
+        notes: &mut Vec<String>,
+    ) -> Result<(Outcome, bool), Error> {
+        let target = self.target(b, seed)?;
+        let rho0 = self.settings.step_size.unwrap_or(1.0);
+        let name = self.blocks[b].family.name();
+        if self.blocks[b].conjugate {
+            let note = self.blocks[b].family.step(&target, rho0)?;
+            record(notes, iter, name, note);
+            return Ok((Outcome::Moved, false));
+        }
+        let flat = has_flat_direction(self.blocks[b].family.as_ref(), &target, MAX_CURVATURE_COND);
+        let before = self.elbo(seed)?;
+        if self.line_search(b, &target, rho0, before, seed, iter, notes)? {
+            return Ok((Outcome::Moved, flat));
+        }
+        let fam = self.blocks[b].family.as_ref();
+        if let Some(mean_only) = mean_only_target(fam, &target) {
+            if self.line_search(b, &mean_only, rho0, before, seed, iter, notes)? {
+                return Ok((Outcome::Moved, flat));
+            }
+        }
+        let decrement = newton_decrement(self.blocks[b].family.as_ref(), &target).unwrap_or(0.0);
+        if decrement < STATIONARY * before.abs().max(1.0) {
+            return Ok((Outcome::Stationary, flat));
+        }
+        notes.push(format!(
+            "iteration {iter}: no {name} step raised the ELBO; block left unchanged"
+        ));
+        Ok((Outcome::NoAscent, flat))
+    }
+
+    /// Steps towards `target` with ρ halved until the objective does not fall; restores the
+    /// guide and returns false when no ρ works.
+    #[allow(clippy::too_many_arguments)]
+    fn line_search(
+        &mut self,
+        b: usize,
+        target: &[f64],
+        rho0: f64,
+        before: f64,
+        seed: u64,
+        iter: usize,
+        notes: &mut Vec<String>,
+    ) -> Result<bool, Error> {
+        let saved = self.blocks[b].family.boxed_clone();
+        let name = saved.name();
+        let mut rho = rho0;
+        for k in 0..=MAX_BACKTRACKS {
+            let note = self.blocks[b].family.step(target, rho);
+            let after = match note {
+                Ok(_) => self.elbo(seed)?,
+                Err(_) => f64::NEG_INFINITY,
+            };
+            if after.is_finite() && after >= before - ACCEPT_SLACK * before.abs().max(1.0) {
+                if let Ok(n) = note {
+                    record(notes, iter, name, n);
+                }
+                if k > 0 {
+                    notes.push(format!(
+                        "iteration {iter}: {name} step shortened to rho = {rho} to raise the ELBO"
+                    ));
+                }
+                return Ok(true);
+            }
+            self.blocks[b].family = saved.boxed_clone();
+            rho *= 0.5;
+        }
+        Ok(false)
+    }
+}
+
+fn record(notes: &mut Vec<String>, iter: usize, name: &str, note: StepNote) {
+    match note {
+        StepNote::Full => {}
+        StepNote::Shortened(r) => notes.push(format!(
+            "iteration {iter}: {name} step shortened to rho = {r} to stay in the parameter domain"
+        )),
+        StepNote::PositiveDefiniteCorrection => notes.push(format!(
+            "iteration {iter}: {name} precision kept positive definite by the improved learning rule"
+        )),
+    }
+}
