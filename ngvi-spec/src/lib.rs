@@ -95,17 +95,6 @@ pub enum SupportKind {
     Categories,
 }
 
-impl SupportKind {
-    /// Whether the support is the same for every parameter value (not for an interval, a
-    /// count bounded by n, or a number of categories).
-    pub fn is_fixed(self) -> bool {
-        !matches!(
-            self,
-            SupportKind::Interval | SupportKind::UpToN | SupportKind::Categories
-        )
-    }
-}
-
 /// One distribution of the language: a row of [`DISTS`].
 #[derive(Debug)]
 pub struct DistSpec {
