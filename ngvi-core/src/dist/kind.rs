@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use ngvi_spec::DistSpec;
+use ngvi_spec::{DistSpec, Family, LatentForm};
 
 use super::Support;
 
@@ -93,6 +93,27 @@ impl DistKind {
     /// `Normal(mean, sd)`: the signature shown in errors and docs.
     pub fn signature(self) -> String {
         self.spec().signature()
+    }
+
+    /// The conjugate family of a latent with this prior, from the spec table's conjugate
+    /// pairs (`ngvi_spec::CONJUGATE_PRIORS`); `prior_params` as in `Latent::prior_params`
+    /// (a Uniform prior has one only when its bounds are known to be (0, 1)).
+    /// [`Family::Gaussian`] means the joint Gaussian block on the latent's own scale.
+    pub fn conjugate_family(self, prior_params: Option<&[f64]>) -> Option<Family> {
+        let unit_bounds = prior_params.is_some_and(ngvi_spec::is_unit_bounds);
+        ngvi_spec::conjugate_family_of(self.name(), unit_bounds)
+    }
+
+    /// How a latent with this prior must appear as argument `arg` of `likelihood` for the use
+    /// to be conjugate (`ngvi_spec::CONJUGATE_USES`); `None` when no form is.
+    pub fn conjugate_form(
+        self,
+        prior_params: Option<&[f64]>,
+        likelihood: DistKind,
+        arg: usize,
+    ) -> Option<LatentForm> {
+        let unit_bounds = prior_params.is_some_and(ngvi_spec::is_unit_bounds);
+        ngvi_spec::conjugate_form(self.name(), unit_bounds, likelihood.name(), arg)
     }
 }
 
