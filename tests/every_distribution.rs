@@ -1,8 +1,8 @@
 //! Every distribution of the language, through `model!`: one model per row of the spec table
 //! (`ngvi::spec::DISTS`), with the distribution in `sample` where it can be a prior and in
-//! `observe` where it can be a likelihood, each parameter passed by its own name. The log
-//! joint at a point equals the sum of the distributions' own `ln_density`, and each prior's
-//! `prior_params` are its constructor's values. A row without a model here fails
+//! `observe` where it can be a likelihood, its parameters data or latents named after them.
+//! The log joint at a point equals the sum of the distributions' own `ln_density`, and each
+//! prior's `prior_params` are its constructor's values. A row without a model here fails
 //! `every_row_of_the_table_has_a_model`.
 
 use ngvi::dist::{DistKind, ParamError, Univariate};

@@ -21,19 +21,6 @@ pub enum Family {
     Dirichlet,
 }
 
-impl Family {
-    /// The family's name: `Gamma`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Family::Gaussian => "Gaussian",
-            Family::Gamma => "Gamma",
-            Family::InverseGamma => "InverseGamma",
-            Family::Beta => "Beta",
-            Family::Dirichlet => "Dirichlet",
-        }
-    }
-}
-
 /// A prior whose latent has a conjugate family.
 #[derive(Debug)]
 pub struct ConjugatePrior {

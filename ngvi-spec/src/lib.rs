@@ -137,8 +137,3 @@ impl DistSpec {
 pub fn lookup(name: &str) -> Option<&'static DistSpec> {
     DISTS.iter().find(|d| d.name == name)
 }
-
-/// The index of the distribution called `name` in [`DISTS`].
-pub fn index_of(name: &str) -> Option<usize> {
-    DISTS.iter().position(|d| d.name == name)
-}

@@ -27,7 +27,8 @@
 /// table.
 ///
 /// The parameter fields are `pub` but hidden: the code `model!` generates reads them for a
-/// prior's `prior_params`. `#[non_exhaustive]` keeps a struct literal from bypassing `new`.
+/// prior's `prior_params` (once it calls `param_values` instead, they can be private).
+/// `#[non_exhaustive]` keeps a struct literal from bypassing `new`.
 macro_rules! distribution {
     (
         $(#[$doc:meta])*
