@@ -17,6 +17,10 @@ pub mod model;
 pub mod special;
 pub mod transform;
 
+/// The table of distributions and conjugate pairs that ngvi-core and the `model!` macro
+/// share (the `ngvi-spec` crate).
+pub use ngvi_spec as spec;
+
 pub use ad::{
     dot, gradient, hessian, ln_beta, log_sum_exp, sigmoid, softplus, Dual, Dual2, F64Ops, Scalar,
 };

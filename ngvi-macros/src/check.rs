@@ -697,23 +697,12 @@ fn conjugate(
     e: &Expr,
     latent: &str,
 ) -> bool {
-    let direct = || is_direct(env, e, latent, 0);
-    match prior.name {
-        "Beta" => matches!((d.name, i), ("Bernoulli", 0) | ("Binomial", 1)) && direct(),
-        "Uniform" if unit_uniform => {
-            matches!((d.name, i), ("Bernoulli", 0) | ("Binomial", 1)) && direct()
-        }
-        "Gamma" | "Exponential" => match (d.name, i) {
-            ("Poisson", 0) | ("Exponential", 0) | ("Gamma", 1) => direct(),
-            ("Normal", 1) => is_inv_sqrt(env, e, latent, 0),
-            _ => false,
-        },
-        "InverseGamma" => (d.name, i) == ("Normal", 1) && is_sqrt(env, e, latent, 0),
-        "Dirichlet" => (d.name, i) == ("Categorical", 0) && direct(),
-        "Normal" | "StudentT" | "Cauchy" | "Laplace" | "Flat" => {
-            (d.name, i) == ("Normal", 0) && linear(env, e, latent, 0) == Some(true)
-        }
-        _ => false,
+    match dists::conjugate_form(prior.name, unit_uniform, d.name, i) {
+        Some(dists::LatentForm::Direct) => is_direct(env, e, latent, 0),
+        Some(dists::LatentForm::InvSqrt) => is_inv_sqrt(env, e, latent, 0),
+        Some(dists::LatentForm::Sqrt) => is_sqrt(env, e, latent, 0),
+        Some(dists::LatentForm::Linear) => linear(env, e, latent, 0) == Some(true),
+        None => false,
     }
 }
 

@@ -1,0 +1,170 @@
+//! [`Dual`]: the first-order dual number (value and gradient), and [`gradient`], which
+//! seeds it.
+
+use std::ops::{Add, Div, Mul, Neg, Sub};
+
+use super::ops::dual_common;
+use super::tangent::Tangent;
+use super::Scalar;
+
+/// A first-order dual number: a value and its gradient with respect to `n` variables.
+#[derive(Clone, Debug)]
+pub struct Dual {
+    v: f64,
+    n: usize,
+    g: Tangent,
+}
+
+impl Dual {
+    /// The i-th of n independent variables, with value `v`.
+    pub fn variable(v: f64, i: usize, n: usize) -> Self {
+        Dual {
+            v,
+            n,
+            g: Tangent::One(i, 1.0),
+        }
+    }
+    /// The gradient as a dense vector (zeros for a constant).
+    pub fn gradient(&self) -> Vec<f64> {
+        self.g.to_dense(self.n)
+    }
+    /// Variables `x[i]` seeded for a gradient.
+    pub fn variables(x: &[f64]) -> Vec<Dual> {
+        let n = x.len();
+        x.iter()
+            .enumerate()
+            .map(|(i, &v)| Dual::variable(v, i, n))
+            .collect()
+    }
+}
+
+impl From<f64> for Dual {
+    fn from(v: f64) -> Self {
+        Dual {
+            v,
+            n: 0,
+            g: Tangent::Zero,
+        }
+    }
+}
+
+impl Scalar for Dual {
+    const ORDER: u8 = 1;
+
+    fn value(&self) -> f64 {
+        self.v
+    }
+    fn chain(&self, f0: f64, f1: f64, _f2: f64) -> Self {
+        Dual {
+            v: f0,
+            n: self.n,
+            g: self.g.clone().scaled(f1),
+        }
+    }
+    fn weighted_sum<'a, I>(terms: I) -> Self
+    where
+        I: IntoIterator<Item = (f64, &'a Self)>,
+    {
+        let mut v = 0.0;
+        let mut n = 0;
+        let mut g: Vec<f64> = Vec::new();
+        for (c, u) in terms {
+            v += c * u.v;
+            if !u.g.is_zero() {
+                if g.len() < u.n {
+                    g.resize(u.n, 0.0);
+                    n = u.n;
+                }
+                u.g.add_to(c, &mut g);
+            }
+        }
+        let g = if g.is_empty() {
+            Tangent::Zero
+        } else {
+            Tangent::Dense(g)
+        };
+        Dual { v, n, g }
+    }
+}
+
+impl Add for Dual {
+    type Output = Dual;
+    fn add(self, rhs: Dual) -> Dual {
+        let n = self.n.max(rhs.n);
+        Dual {
+            v: self.v + rhs.v,
+            n,
+            g: self.g.axpby(1.0, &rhs.g, 1.0, n),
+        }
+    }
+}
+
+impl Sub for Dual {
+    type Output = Dual;
+    fn sub(self, rhs: Dual) -> Dual {
+        let n = self.n.max(rhs.n);
+        Dual {
+            v: self.v - rhs.v,
+            n,
+            g: self.g.axpby(1.0, &rhs.g, -1.0, n),
+        }
+    }
+}
+
+impl Mul for Dual {
+    type Output = Dual;
+    fn mul(self, rhs: Dual) -> Dual {
+        // ∇(ab) = b∇a + a∇b
+        let n = self.n.max(rhs.n);
+        Dual {
+            v: self.v * rhs.v,
+            n,
+            g: self.g.axpby(rhs.v, &rhs.g, self.v, n),
+        }
+    }
+}
+
+impl Div for Dual {
+    type Output = Dual;
+    fn div(self, rhs: Dual) -> Dual {
+        // ∇(a/b) = ∇a / b − a∇b / b²
+        let n = self.n.max(rhs.n);
+        let r = 1.0 / rhs.v;
+        Dual {
+            v: self.v * r,
+            n,
+            g: self.g.axpby(r, &rhs.g, -self.v * r * r, n),
+        }
+    }
+}
+
+impl Neg for Dual {
+    type Output = Dual;
+    fn neg(self) -> Dual {
+        Dual {
+            v: -self.v,
+            n: self.n,
+            g: self.g.scaled(-1.0),
+        }
+    }
+}
+
+dual_common!(Dual);
+
+/// Value and gradient of `f` at `x`, by forward mode.
+///
+/// ```
+/// use ngvi_core::ad::{gradient, Dual, Scalar};
+/// let (v, g) = gradient(|x: &[Dual]| x[0].clone() * x[1].exp(), &[2.0, 0.0]);
+/// assert_eq!(v, 2.0);
+/// assert_eq!(g, vec![1.0, 2.0]);
+/// ```
+pub fn gradient<F>(f: F, x: &[f64]) -> (f64, Vec<f64>)
+where
+    F: Fn(&[Dual]) -> Dual,
+{
+    let y = f(&Dual::variables(x));
+    let mut g = y.gradient();
+    g.resize(x.len(), 0.0);
+    (y.v, g)
+}

@@ -1,0 +1,344 @@
+//! Scalars and forward-mode automatic differentiation.
+//!
+//! [`Scalar`] is the one numeric trait a model's log joint is generic over. Three types
+//! implement it: `f64` (the value), [`Dual`] (value and gradient) and [`Dual2`] (value,
+//! gradient and Hessian). The derivative parts are sparse-aware: a seed variable carries a
+//! single non-zero tangent and a linear expression carries no Hessian, so a linear predictor
+//! `x · w` costs O(D) per row for the gradient and adds nothing to the Hessian until a
+//! non-linear function is applied to it (see `BENCHMARKS.md` for the measurements).
+//!
+//! Every elementary function is defined once through [`Scalar::chain`], which receives the
+//! value and the first two derivatives of the function at the argument (the chain rule:
+//! ∇f(u) = f′(u)∇u, ∇²f(u) = f′(u)∇²u + f″(u)∇u∇uᵀ).
+//!
+//! This module holds the [`Scalar`] trait and its `f64` implementation; the dual types are
+//! in their own files (`dual.rs`, `dual2.rs`) over the shared sparse tangent (`tangent.rs`),
+//! with the operator boilerplate they share in `ops.rs` and the free functions over any
+//! scalar in `functions.rs`.
+
+mod dual;
+mod dual2;
+mod functions;
+mod ops;
+mod tangent;
+
+use std::fmt::Debug;
+use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
+
+use crate::special;
+
+pub use dual::{gradient, Dual};
+pub use dual2::{hessian, Dual2};
+pub use functions::{dot, ln_beta, log_sum_exp, sigmoid, softplus};
+
+/// Arithmetic with an `f64` on the left-hand side (`2.0 * x`, `1.0 - p`, `0.0 < x`).
+///
+/// Rust does not carry a bound on `f64` from a trait to its users, so generic code that
+/// writes `2.0 * x` states `where f64: F64Ops<S>`; the `model!` macro adds it for you.
+pub trait F64Ops<S>:
+    Add<S, Output = S>
+    + Sub<S, Output = S>
+    + Mul<S, Output = S>
+    + Div<S, Output = S>
+    + PartialEq<S>
+    + PartialOrd<S>
+{
+}
+
+impl<S> F64Ops<S> for f64 where
+    f64: Add<S, Output = S>
+        + Sub<S, Output = S>
+        + Mul<S, Output = S>
+        + Div<S, Output = S>
+        + PartialEq<S>
+        + PartialOrd<S>
+{
+}
+
+/// A real scalar that a log density can be evaluated with: `f64`, [`Dual`] or [`Dual2`].
+///
+/// Comparisons look at the value only.
+pub trait Scalar:
+    Clone
+    + Debug
+    + From<f64>
+    + PartialEq
+    + PartialOrd
+    + PartialEq<f64>
+    + PartialOrd<f64>
+    + Add<Output = Self>
+    + Sub<Output = Self>
+    + Mul<Output = Self>
+    + Div<Output = Self>
+    + Neg<Output = Self>
+    + Add<f64, Output = Self>
+    + Sub<f64, Output = Self>
+    + Mul<f64, Output = Self>
+    + Div<f64, Output = Self>
+    + AddAssign
+    + SubAssign
+    + MulAssign
+    + DivAssign
+    + AddAssign<f64>
+    + SubAssign<f64>
+    + MulAssign<f64>
+    + DivAssign<f64>
+    + 'static
+{
+    /// Highest derivative order carried (0 for `f64`, 1 for [`Dual`], 2 for [`Dual2`]).
+    const ORDER: u8;
+
+    /// A constant (all derivatives zero).
+    fn constant(x: f64) -> Self {
+        Self::from(x)
+    }
+
+    /// The value part.
+    fn value(&self) -> f64;
+
+    /// f(u) from f(v), f′(v), f″(v) at v = `self.value()` (the chain rule).
+    fn chain(&self, f0: f64, f1: f64, f2: f64) -> Self;
+
+    /// Σᵢ cᵢ uᵢ, fused: one pass and one allocation for the derivative parts.
+    fn weighted_sum<'a, I>(terms: I) -> Self
+    where
+        I: IntoIterator<Item = (f64, &'a Self)>,
+    {
+        terms
+            .into_iter()
+            .fold(Self::constant(0.0), |acc, (c, u)| acc + u.clone() * c)
+    }
+
+    /// eˣ
+    fn exp(&self) -> Self {
+        let e = self.value().exp();
+        self.chain(e, e, e)
+    }
+    /// ln x
+    fn ln(&self) -> Self {
+        let x = self.value();
+        self.chain(x.ln(), 1.0 / x, -1.0 / (x * x))
+    }
+    /// ln(1 + x), accurate near 0.
+    fn ln_1p(&self) -> Self {
+        let x = self.value();
+        let d = 1.0 / (1.0 + x);
+        self.chain(x.ln_1p(), d, -d * d)
+    }
+    /// eˣ − 1, accurate near 0.
+    fn exp_m1(&self) -> Self {
+        let x = self.value();
+        let e = x.exp();
+        self.chain(x.exp_m1(), e, e)
+    }
+    /// √x
+    fn sqrt(&self) -> Self {
+        let s = self.value().sqrt();
+        self.chain(s, 0.5 / s, -0.25 / (s * s * s))
+    }
+    /// 1 / x
+    fn recip(&self) -> Self {
+        let x = self.value();
+        let r = 1.0 / x;
+        self.chain(r, -r * r, 2.0 * r * r * r)
+    }
+    /// xⁿ
+    fn powi(&self, n: i32) -> Self {
+        let x = self.value();
+        let nf = f64::from(n);
+        self.chain(
+            x.powi(n),
+            nf * x.powi(n - 1),
+            nf * (nf - 1.0) * x.powi(n - 2),
+        )
+    }
+    /// xᵖ for a constant p.
+    fn powf(&self, p: f64) -> Self {
+        let x = self.value();
+        self.chain(
+            x.powf(p),
+            p * x.powf(p - 1.0),
+            p * (p - 1.0) * x.powf(p - 2.0),
+        )
+    }
+    /// xʸ for a scalar exponent, as exp(y ln x).
+    fn pow(&self, y: &Self) -> Self {
+        (y.clone() * self.ln()).exp()
+    }
+    /// |x| (derivative sign(x), taken as 0 at 0).
+    fn abs(&self) -> Self {
+        let x = self.value();
+        let s = if x > 0.0 {
+            1.0
+        } else if x < 0.0 {
+            -1.0
+        } else {
+            0.0
+        };
+        self.chain(x.abs(), s, 0.0)
+    }
+    /// sin x
+    fn sin(&self) -> Self {
+        let (s, c) = self.value().sin_cos();
+        self.chain(s, c, -s)
+    }
+    /// cos x
+    fn cos(&self) -> Self {
+        let (s, c) = self.value().sin_cos();
+        self.chain(c, -s, -c)
+    }
+    /// tanh x
+    fn tanh(&self) -> Self {
+        let t = self.value().tanh();
+        let d = 1.0 - t * t;
+        self.chain(t, d, -2.0 * t * d)
+    }
+    /// Logistic sigmoid 1 / (1 + e⁻ˣ).
+    fn sigmoid(&self) -> Self {
+        let s = sigmoid_f64(self.value());
+        let d = s * (1.0 - s);
+        self.chain(s, d, d * (1.0 - 2.0 * s))
+    }
+    /// softplus ln(1 + eˣ), stable for large |x|.
+    fn log1p_exp(&self) -> Self {
+        let x = self.value();
+        let s = sigmoid_f64(x);
+        self.chain(log1p_exp_f64(x), s, s * (1.0 - s))
+    }
+    /// Alias of [`Scalar::log1p_exp`].
+    fn softplus(&self) -> Self {
+        self.log1p_exp()
+    }
+    /// ln σ(x) = −softplus(−x), stable for large |x|.
+    fn ln_sigmoid(&self) -> Self {
+        let x = self.value();
+        let s = sigmoid_f64(x);
+        self.chain(-log1p_exp_f64(-x), 1.0 - s, -s * (1.0 - s))
+    }
+    /// ln Γ(x)
+    fn lgamma(&self) -> Self {
+        let x = self.value();
+        let f2 = if Self::ORDER >= 2 {
+            special::trigamma(x)
+        } else {
+            0.0
+        };
+        self.chain(special::lgamma(x), special::digamma(x), f2)
+    }
+    /// ψ(x) = d ln Γ(x) / dx
+    fn digamma(&self) -> Self {
+        let x = self.value();
+        let (f1, f2) = match Self::ORDER {
+            0 => (0.0, 0.0),
+            1 => (special::trigamma(x), 0.0),
+            _ => (special::trigamma(x), special::tetragamma(x)),
+        };
+        self.chain(special::digamma(x), f1, f2)
+    }
+    /// The larger of two values (the derivative follows the larger).
+    fn max(self, other: Self) -> Self {
+        if other > self {
+            other
+        } else {
+            self
+        }
+    }
+    /// The smaller of two values (the derivative follows the smaller).
+    fn min(self, other: Self) -> Self {
+        if other < self {
+            other
+        } else {
+            self
+        }
+    }
+}
+
+/// 1 / (1 + e⁻ˣ) on `f64`, without overflow for large |x|.
+fn sigmoid_f64(x: f64) -> f64 {
+    if x >= 0.0 {
+        1.0 / (1.0 + (-x).exp())
+    } else {
+        let e = x.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// ln(1 + eˣ) on `f64`, without overflow for large x.
+fn log1p_exp_f64(x: f64) -> f64 {
+    if x > 0.0 {
+        x + (-x).exp().ln_1p()
+    } else {
+        x.exp().ln_1p()
+    }
+}
+
+impl Scalar for f64 {
+    const ORDER: u8 = 0;
+
+    fn value(&self) -> f64 {
+        *self
+    }
+    fn chain(&self, f0: f64, _f1: f64, _f2: f64) -> Self {
+        f0
+    }
+    fn weighted_sum<'a, I>(terms: I) -> Self
+    where
+        I: IntoIterator<Item = (f64, &'a Self)>,
+    {
+        terms.into_iter().map(|(c, u)| c * u).sum()
+    }
+    fn exp(&self) -> Self {
+        f64::exp(*self)
+    }
+    fn ln(&self) -> Self {
+        f64::ln(*self)
+    }
+    fn ln_1p(&self) -> Self {
+        f64::ln_1p(*self)
+    }
+    fn exp_m1(&self) -> Self {
+        f64::exp_m1(*self)
+    }
+    fn sqrt(&self) -> Self {
+        f64::sqrt(*self)
+    }
+    fn recip(&self) -> Self {
+        f64::recip(*self)
+    }
+    fn powi(&self, n: i32) -> Self {
+        f64::powi(*self, n)
+    }
+    fn powf(&self, p: f64) -> Self {
+        f64::powf(*self, p)
+    }
+    fn pow(&self, y: &Self) -> Self {
+        f64::powf(*self, *y)
+    }
+    fn abs(&self) -> Self {
+        f64::abs(*self)
+    }
+    fn sin(&self) -> Self {
+        f64::sin(*self)
+    }
+    fn cos(&self) -> Self {
+        f64::cos(*self)
+    }
+    fn tanh(&self) -> Self {
+        f64::tanh(*self)
+    }
+    fn sigmoid(&self) -> Self {
+        sigmoid_f64(*self)
+    }
+    fn log1p_exp(&self) -> Self {
+        log1p_exp_f64(*self)
+    }
+    fn ln_sigmoid(&self) -> Self {
+        -log1p_exp_f64(-*self)
+    }
+    fn lgamma(&self) -> Self {
+        special::lgamma(*self)
+    }
+    fn digamma(&self) -> Self {
+        special::digamma(*self)
+    }
+}

@@ -1,0 +1,141 @@
+//! The operations both dual types share, written once as a macro: arithmetic with an `f64`
+//! on either side, compound assignment, comparison (by value) and `Sum`.
+//!
+//! A dual type `T` with fields `v: f64` (the value), `From<f64>` and a [`Scalar`] impl in
+//! scope invokes `dual_common!(T);` in its own module.
+//!
+//! [`Scalar`]: super::Scalar
+
+/// The shared operations for a dual type (see the module docs).
+macro_rules! dual_common {
+    ($t:ident) => {
+        impl std::ops::Add<f64> for $t {
+            type Output = $t;
+            fn add(mut self, rhs: f64) -> $t {
+                self.v += rhs;
+                self
+            }
+        }
+        impl std::ops::Sub<f64> for $t {
+            type Output = $t;
+            fn sub(mut self, rhs: f64) -> $t {
+                self.v -= rhs;
+                self
+            }
+        }
+        impl std::ops::Mul<f64> for $t {
+            type Output = $t;
+            fn mul(self, rhs: f64) -> $t {
+                self.chain(self.v * rhs, rhs, 0.0)
+            }
+        }
+        impl std::ops::Div<f64> for $t {
+            type Output = $t;
+            fn div(self, rhs: f64) -> $t {
+                self.chain(self.v / rhs, 1.0 / rhs, 0.0)
+            }
+        }
+        impl std::ops::Add<$t> for f64 {
+            type Output = $t;
+            fn add(self, rhs: $t) -> $t {
+                rhs + self
+            }
+        }
+        impl std::ops::Sub<$t> for f64 {
+            type Output = $t;
+            fn sub(self, rhs: $t) -> $t {
+                -rhs + self
+            }
+        }
+        impl std::ops::Mul<$t> for f64 {
+            type Output = $t;
+            fn mul(self, rhs: $t) -> $t {
+                rhs * self
+            }
+        }
+        impl std::ops::Div<$t> for f64 {
+            type Output = $t;
+            #[allow(clippy::suspicious_arithmetic_impl)]
+            fn div(self, rhs: $t) -> $t {
+                rhs.recip() * self
+            }
+        }
+        impl std::ops::AddAssign for $t {
+            fn add_assign(&mut self, rhs: $t) {
+                *self = std::mem::replace(self, $t::from(0.0)) + rhs;
+            }
+        }
+        impl std::ops::SubAssign for $t {
+            fn sub_assign(&mut self, rhs: $t) {
+                *self = std::mem::replace(self, $t::from(0.0)) - rhs;
+            }
+        }
+        impl std::ops::MulAssign for $t {
+            fn mul_assign(&mut self, rhs: $t) {
+                *self = std::mem::replace(self, $t::from(0.0)) * rhs;
+            }
+        }
+        impl std::ops::DivAssign for $t {
+            fn div_assign(&mut self, rhs: $t) {
+                *self = std::mem::replace(self, $t::from(0.0)) / rhs;
+            }
+        }
+        impl std::ops::AddAssign<f64> for $t {
+            fn add_assign(&mut self, rhs: f64) {
+                self.v += rhs;
+            }
+        }
+        impl std::ops::SubAssign<f64> for $t {
+            fn sub_assign(&mut self, rhs: f64) {
+                self.v -= rhs;
+            }
+        }
+        impl std::ops::MulAssign<f64> for $t {
+            fn mul_assign(&mut self, rhs: f64) {
+                *self = std::mem::replace(self, $t::from(0.0)) * rhs;
+            }
+        }
+        impl std::ops::DivAssign<f64> for $t {
+            fn div_assign(&mut self, rhs: f64) {
+                *self = std::mem::replace(self, $t::from(0.0)) / rhs;
+            }
+        }
+        impl PartialEq for $t {
+            fn eq(&self, other: &$t) -> bool {
+                self.v == other.v
+            }
+        }
+        impl PartialOrd for $t {
+            fn partial_cmp(&self, other: &$t) -> Option<std::cmp::Ordering> {
+                self.v.partial_cmp(&other.v)
+            }
+        }
+        impl PartialEq<f64> for $t {
+            fn eq(&self, other: &f64) -> bool {
+                self.v == *other
+            }
+        }
+        impl PartialOrd<f64> for $t {
+            fn partial_cmp(&self, other: &f64) -> Option<std::cmp::Ordering> {
+                self.v.partial_cmp(other)
+            }
+        }
+        impl PartialEq<$t> for f64 {
+            fn eq(&self, other: &$t) -> bool {
+                *self == other.v
+            }
+        }
+        impl PartialOrd<$t> for f64 {
+            fn partial_cmp(&self, other: &$t) -> Option<std::cmp::Ordering> {
+                self.partial_cmp(&other.v)
+            }
+        }
+        impl std::iter::Sum for $t {
+            fn sum<I: Iterator<Item = $t>>(iter: I) -> $t {
+                iter.fold($t::from(0.0), |a, b| a + b)
+            }
+        }
+    };
+}
+
+pub(super) use dual_common;

@@ -1,0 +1,211 @@
+//! Where a distribution puts its mass ([`Support`]), the domains its parameters must lie
+//! in ([`Domain`]), the error for a parameter outside its domain ([`ParamError`]), and the
+//! domain check, written once: every constructor runs it, reading the parameters' names
+//! and domains from the spec table.
+
+use std::fmt;
+
+use ngvi_spec::{self as spec, SupportKind};
+
+use super::DistKind;
+
+/// Where a distribution puts its mass.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Support {
+    /// (−∞, ∞)
+    Real,
+    /// (0, ∞)
+    Positive,
+    /// (0, 1)
+    UnitInterval,
+    /// (lo, hi)
+    Interval(f64, f64),
+    /// The probability simplex.
+    Simplex,
+    /// {0, 1}
+    Binary,
+    /// {0, 1, 2, …}
+    Counts,
+    /// {0, 1, …, n}
+    UpTo(u64),
+    /// {0, 1, …, k − 1}
+    Categories(usize),
+}
+
+impl Support {
+    /// The support of a kind that does not depend on the parameters' values (`None` for an
+    /// interval, {0, …, n} and categories).
+    pub(super) fn fixed(kind: SupportKind) -> Option<Support> {
+        Some(match kind {
+            SupportKind::Real => Support::Real,
+            SupportKind::Positive => Support::Positive,
+            SupportKind::UnitInterval => Support::UnitInterval,
+            SupportKind::Simplex => Support::Simplex,
+            SupportKind::Binary => Support::Binary,
+            SupportKind::Counts => Support::Counts,
+            SupportKind::Interval | SupportKind::UpToN | SupportKind::Categories => return None,
+        })
+    }
+
+    /// Whether the scalar `x` lies in the support (for `Simplex`, whether it is a valid
+    /// component: in [0, 1]).
+    pub fn contains(&self, x: f64) -> bool {
+        let integer = x == x.floor();
+        match *self {
+            Support::Real => x.is_finite(),
+            Support::Positive => x > 0.0 && x.is_finite(),
+            Support::UnitInterval => x > 0.0 && x < 1.0,
+            Support::Interval(lo, hi) => x > lo && x < hi,
+            Support::Simplex => (0.0..=1.0).contains(&x),
+            Support::Binary => x == 0.0 || x == 1.0,
+            Support::Counts => integer && x >= 0.0 && x.is_finite(),
+            Support::UpTo(n) => integer && x >= 0.0 && x <= n as f64,
+            Support::Categories(k) => integer && x >= 0.0 && x < k as f64,
+        }
+    }
+}
+
+impl fmt::Display for Support {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Support::Real => write!(f, "(-inf, inf)"),
+            Support::Positive => write!(f, "(0, inf)"),
+            Support::UnitInterval => write!(f, "(0, 1)"),
+            Support::Interval(lo, hi) => write!(f, "({lo}, {hi})"),
+            Support::Simplex => write!(f, "the simplex"),
+            Support::Binary => write!(f, "{{0, 1}}"),
+            Support::Counts => write!(f, "{{0, 1, 2, ...}}"),
+            Support::UpTo(n) => write!(f, "{{0, 1, ..., {n}}}"),
+            Support::Categories(k) => write!(f, "{{0, 1, ..., {}}}", k.saturating_sub(1)),
+        }
+    }
+}
+
+/// The domain a parameter must lie in.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Domain {
+    /// finite
+    Real,
+    /// > 0 and finite
+    Positive,
+    /// [0, 1]
+    Probability,
+    /// a non-negative integer
+    Count,
+    /// greater than another parameter
+    Above(&'static str),
+}
+
+impl fmt::Display for Domain {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Domain::Real => write!(f, "a finite number"),
+            Domain::Positive => write!(f, "> 0"),
+            Domain::Probability => write!(f, "in [0, 1]"),
+            Domain::Count => write!(f, "a non-negative integer"),
+            Domain::Above(p) => write!(f, "greater than {p}"),
+        }
+    }
+}
+
+impl Domain {
+    /// The domain a scalar parameter's own value is checked against, for a domain of the
+    /// spec table (finiteness for a parameter above another; the comparison is separate).
+    fn of_scalar(domain: spec::Domain) -> Domain {
+        match domain {
+            spec::Domain::Positive => Domain::Positive,
+            spec::Domain::Probability => Domain::Probability,
+            spec::Domain::Count => Domain::Count,
+            spec::Domain::Real | spec::Domain::AbovePrevious | spec::Domain::Vector => Domain::Real,
+        }
+    }
+}
+
+/// A distribution parameter outside its domain.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParamError {
+    /// The distribution.
+    pub dist: DistKind,
+    /// The parameter's name.
+    pub param: &'static str,
+    /// The offending value.
+    pub value: f64,
+    /// The domain it must lie in.
+    pub domain: Domain,
+}
+
+impl fmt::Display for ParamError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: {} = {} must be {}",
+            self.dist.signature(),
+            self.param,
+            self.value,
+            self.domain
+        )
+    }
+}
+
+impl std::error::Error for ParamError {}
+
+/// Check that `value` lies in `domain`.
+pub(super) fn check(
+    dist: DistKind,
+    param: &'static str,
+    value: f64,
+    domain: Domain,
+) -> Result<(), ParamError> {
+    let ok = match domain {
+        Domain::Real => value.is_finite(),
+        Domain::Positive => value > 0.0 && value.is_finite(),
+        Domain::Probability => (0.0..=1.0).contains(&value),
+        Domain::Count => value >= 0.0 && value == value.floor() && value.is_finite(),
+        Domain::Above(_) => true,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(ParamError {
+            dist,
+            param,
+            value,
+            domain,
+        })
+    }
+}
+
+/// Check the scalar parameters of `dist`, in order, against their domains in the spec table
+/// (`ngvi_spec::DISTS`); the error names the first outside its domain. A parameter that must
+/// lie above the one before it is first checked finite, then above.
+pub(super) fn check_params(dist: DistKind, values: &[f64]) -> Result<(), ParamError> {
+    let mut previous: Option<(&'static str, f64)> = None;
+    for (&(param, domain), &value) in dist.spec().params.iter().zip(values) {
+        check(dist, param, value, Domain::of_scalar(domain))?;
+        if let (spec::Domain::AbovePrevious, Some((lower_name, lower))) = (domain, previous) {
+            check_above(dist, param, value, lower_name, lower)?;
+        }
+        previous = Some((param, value));
+    }
+    Ok(())
+}
+
+/// `Err` naming `param` unless `value > lower` (`lower_name` is the other parameter).
+fn check_above(
+    dist: DistKind,
+    param: &'static str,
+    value: f64,
+    lower_name: &'static str,
+    lower: f64,
+) -> Result<(), ParamError> {
+    if value > lower {
+        Ok(())
+    } else {
+        Err(ParamError {
+            dist,
+            param,
+            value,
+            domain: Domain::Above(lower_name),
+        })
+    }
+}
