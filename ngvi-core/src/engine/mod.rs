@@ -24,8 +24,12 @@ use crate::model::Model;
 const MAX_CURVATURE_COND: f64 = 1e13;
 /// Largest sd on the unconstrained scale before the guide is called divergent.
 const MAX_UNCONSTRAINED_SD: f64 = 1e6;
-/// Fixed-draw phases of a non-exact fit: the second starts from the first on fresh draws.
-const PHASES: u64 = 2;
+/// Most fixed-draw phases of a non-exact fit. Each starts from the last on fresh draws; from
+/// the third on, with twice the draws, until the Gaussian means move by at most
+/// `DRAW_TOL` sd between two phases.
+const MAX_PHASES: u64 = 5;
+/// Largest change of a Gaussian mean between phases, in sd, for the fit to stop.
+const DRAW_TOL: f64 = 0.05;
 
 /// How expectations over the guide are computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,21 +181,25 @@ impl<M: Model> Engine<'_, M> {
         }
         let mut elbo = Vec::new();
         let mut iterations = 0;
-        let mut previous: Option<Vec<(Vec<f64>, Vec<f64>)>> = None;
+        let mut previous = self.gaussian_moments();
         let mut draw_error = None;
         let mut stop = StopReason::Stalled;
-        for p in 1..=PHASES {
+        for p in 1..=MAX_PHASES {
             let phase = self.phase(stream_seed(seed, p), &mut notes)?;
             elbo.extend(phase.elbo);
             iterations += phase.iterations;
             stop = phase.stop;
             let now = self.gaussian_moments();
-            if let Some(before) = &previous {
-                draw_error = Some(mean_shift(before, &now));
+            if p > 1 {
+                draw_error = Some(mean_shift(&previous, &now));
             }
-            previous = Some(now);
-            if !stop.is_converged() {
+            previous = now;
+            let steady = draw_error.is_some_and(|e| e <= DRAW_TOL);
+            if !stop.is_converged() || steady || p == MAX_PHASES {
                 break;
+            }
+            if p > 1 {
+                self.settings.samples = self.settings.samples.saturating_mul(2);
             }
         }
         Ok(Run {
@@ -237,6 +245,22 @@ fn relative_change_of(blocks: &[Block], old: &[Vec<f64>]) -> f64 {
             let diff: f64 = new.iter().zip(o).map(|(x, y)| (x - y).powi(2)).sum();
             let norm: f64 = o.iter().map(|y| y * y).sum();
             diff.sqrt() / norm.sqrt().max(1.0)
+        })
+        .fold(0.0, f64::max)
+}
+
+/// KL(q_old ‖ q_new) = A(λ_new) − A(λ_old) − (λ_new − λ_old)·μ_old, the largest over the
+/// non-conjugate blocks (0 when there are none).
+fn largest_kl(blocks: &[Block], old: &[Vec<f64>], old_mu: &[Vec<f64>]) -> f64 {
+    blocks
+        .iter()
+        .zip(old.iter().zip(old_mu))
+        .filter(|(b, _)| !b.conjugate)
+        .map(|(b, (l0, mu0))| {
+            let l1 = b.family.natural();
+            let dot: f64 = l1.iter().zip(l0).zip(mu0).map(|((a, b), m)| (a - b) * m).sum();
+            let kl = b.family.log_partition(&l1) - b.family.log_partition(l0) - dot;
+            kl.abs()
         })
         .fold(0.0, f64::max)
 }
