@@ -250,12 +250,11 @@ fn relative_change_of(blocks: &[Block], old: &[Vec<f64>]) -> f64 {
 }
 
 /// KL(q_old ‖ q_new) = A(λ_new) − A(λ_old) − (λ_new − λ_old)·μ_old, the largest over the
-/// non-conjugate blocks (0 when there are none).
+/// blocks.
 fn largest_kl(blocks: &[Block], old: &[Vec<f64>], old_mu: &[Vec<f64>]) -> f64 {
     blocks
         .iter()
         .zip(old.iter().zip(old_mu))
-        .filter(|(b, _)| !b.conjugate)
         .map(|(b, (l0, mu0))| {
             let l1 = b.family.natural();
             let dot: f64 = l1.iter().zip(l0).zip(mu0).map(|((a, b), m)| (a - b) * m).sum();

@@ -64,7 +64,11 @@ impl<M: Model> Engine<'_, M> {
             elbo.push(self.elbo(seed)?);
             change = super::relative_change_of(&self.blocks, &old);
             let kl = super::largest_kl(&self.blocks, &old, &old_mu);
-            let settled = change < self.settings.tol || kl < KL_PER_TOL * self.settings.tol;
+            let settled = if self.exact() {
+                change < self.settings.tol
+            } else {
+                change < self.settings.tol || kl < KL_PER_TOL * self.settings.tol
+            };
             let stop = if let Some(sd) = self.largest_sd().filter(|s| *s > MAX_UNCONSTRAINED_SD) {
                 Some(StopReason::Diverged { sd })
             } else if stalled && iter == 1 && !moved {
