@@ -301,7 +301,7 @@ impl<'m, 'a> Checker<'m, 'a> {
         if d.support == SupportKind::Interval {
             for a in &call.args {
                 if let Some((id, latent)) = self.env.first_dependent(a) {
-                    self.err(id.span(), msg::uniform_bounds_latent(&id, &latent));
+                    self.err(id.span(), msg::uniform_bounds_latent(name, &id, &latent));
                 }
             }
         }

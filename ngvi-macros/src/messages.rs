@@ -62,7 +62,7 @@ pub fn let_without_eq() -> String {
 }
 
 pub fn let_else() -> String {
-    "`let ... else` is not supported in a model: bind the value with `let`, or branch with `if let PAT = EXPR { ... } else { ... }` or `match`".into()
+    "`let ... else` is not supported in a model (the body cannot return early): use a `let` whose pattern always matches, or branch on data with `if let PAT = EXPR { ... }` or `match`".into()
 }
 
 /// `what` is the statement so far (`sample mu`), `shown` the distribution to suggest.
@@ -198,9 +198,9 @@ pub fn dirichlet_alpha_latent(id: &Ident, latent: &str) -> String {
     )
 }
 
-pub fn uniform_bounds_latent(id: &Ident, latent: &str) -> String {
+pub fn uniform_bounds_latent(name: &Ident, id: &Ident, latent: &str) -> String {
     format!(
-        "the bounds of a `Uniform` prior must be data (they are the latent's support), but {}: sample a standard `u ~ Uniform(0.0, 1.0)` and compute the value, `let x = lo + (hi - lo) * u;`",
+        "the bounds of a `Uniform` prior must be data (they are the latent's support), but {}: sample a standard uniform and scale it, `sample u ~ Uniform(0.0, 1.0);` then `let {name} = lo + (hi - lo) * u;`",
         depends(id, latent)
     )
 }

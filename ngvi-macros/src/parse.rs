@@ -117,7 +117,7 @@ fn parse_model(input: ParseStream, errors: &mut Vec<syn::Error>) -> syn::Result<
     let name: Ident = input.parse()?;
     if input.peek(Token![<]) {
         let generics: syn::Generics = input.parse()?;
-        errors.push(syn::Error::new(generics.span(), msg::generic_fn()));
+        errors.push(syn::Error::new_spanned(generics, msg::generic_fn()));
     }
     let args = parse_args(input, errors)?;
     if input.peek(Token![->]) {
@@ -134,6 +134,7 @@ fn parse_model(input: ParseStream, errors: &mut Vec<syn::Error>) -> syn::Result<
     let stmts = parse_stmts(&body, errors);
     if !input.is_empty() {
         errors.push(input.error(msg::trailing_tokens()));
+        input.parse::<TokenStream>()?;
     }
     Ok(ModelFn {
         attrs,
