@@ -1,6 +1,7 @@
 //! `Model::log_joint(z)`: checks `z.len()`, binds the latents from `z` (scalars as `S`,
 //! vector and Dirichlet latents as `&[S]`), and runs the body, adding each statement's log
-//! density to the accumulator.
+//! density to the accumulator. The method has no `where f64: F64Ops<S>` bound (an impl may
+//! ask less than the trait); see [`rewrite`](super::rewrite) for why.
 
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
@@ -27,10 +28,7 @@ impl Expander<'_, '_> {
         );
         quote! {
             #[allow(unused_variables, unused_mut, unused_parens, clippy::redundant_clone, clippy::needless_borrow, clippy::double_parens)]
-            fn log_joint<#s: ::ngvi::Scalar>(&self, #z: &[#s]) -> ::core::result::Result<#s, ::ngvi::ModelError>
-            where
-                f64: ::ngvi::F64Ops<#s>,
-            {
+            fn log_joint<#s: ::ngvi::Scalar>(&self, #z: &[#s]) -> ::core::result::Result<#s, ::ngvi::ModelError> {
                 #bindings
                 let #lens: [usize; #n] = #layout;
                 let mut #offs = [0usize; #n];
@@ -70,12 +68,21 @@ impl Expander<'_, '_> {
                 pat,
                 ty,
                 init,
+                convert,
                 info,
-                ..
             } => {
                 let x = self.rw(init, info, Ctx::Value);
-                let t = ty.map(|t| quote!(: #t));
-                quote!(let #pat #t = #x;)
+                if *convert {
+                    let s = scalar_s();
+                    quote! {
+                        let #pat: #s = <#s as ::ngvi::Scalar>::constant(
+                            ::ngvi::dist::Observation::to_f64(&(#x)),
+                        );
+                    }
+                } else {
+                    let t = ty.map(|t| quote!(: #t));
+                    quote!(let #pat #t = #x;)
+                }
             }
             Stmt::For {
                 kw,

@@ -2,17 +2,23 @@
 //! (not `Copy`), so every use of a generic scalar is cloned, except behind `&`, as a method
 //! receiver, or as an assignment target; every indexing becomes a checked access
 //! ([`index`](super::index)), except inside closures (a closure cannot return the error).
+//!
+//! The generated `log_joint` has no `where f64: F64Ops<S>` bound (it made rustc read
+//! `s * 2.0` on data as `f64 * S`), so data on the left of a generic scalar, `2.0 * mu`,
+//! is written as a call, `::ngvi::macro_support::mul(2.0, mu)`; arithmetic on data alone
+//! stays plain Rust.
 
 use std::collections::BTreeSet;
 
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
 use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{Expr, Ident, Token};
 
 use super::Names;
-use crate::env::{is_assign_op, root_ident};
+use crate::env::{is_assign_op, mentions, root_ident};
 use crate::source::Info;
 
 /// How a rewritten expression is used.
@@ -114,6 +120,38 @@ impl<'a> Rewriter<'a> {
         };
     }
 
+    /// `a op s` with data `a` and a generic scalar `s`, as `macro_support::op(a, s)`;
+    /// `None` for any other binary expression.
+    fn data_then_scalar(&mut self, b: &syn::ExprBinary) -> Option<TokenStream> {
+        use syn::BinOp::*;
+        let f = match b.op {
+            Add(_) => "add",
+            Sub(_) => "sub",
+            Mul(_) => "mul",
+            Div(_) => "div",
+            Lt(_) => "lt",
+            Le(_) => "le",
+            Gt(_) => "gt",
+            Ge(_) => "ge",
+            Eq(_) => "eq",
+            Ne(_) => "ne",
+            _ => return None,
+        };
+        if self.is_scalar_expr(&b.left) || !self.is_scalar_expr(&b.right) {
+            return None;
+        }
+        let f = Ident::new(f, b.op.span());
+        let (mut a, mut s) = (b.left.clone(), b.right.clone());
+        self.visit_in(&mut a, Ctx::Value);
+        self.visit_in(&mut s, Ctx::Value);
+        Some(quote!(::ngvi::macro_support::#f(#a, #s)))
+    }
+
+    /// Whether an expression computes a generic scalar (it names one).
+    fn is_scalar_expr(&self, e: &Expr) -> bool {
+        mentions(e).iter().any(|id| self.is_scalar_name(id))
+    }
+
     /// `x.f`: the base is borrowed; a generic scalar's field is cloned.
     fn field(&mut self, e: &mut Expr, f: &mut syn::ExprField, ctx: Ctx) {
         let scalar = self.is_scalar_root(&f.base);
@@ -176,6 +214,10 @@ impl VisitMut for Rewriter<'_> {
                 self.visit_in(&mut b.left, Ctx::Place);
                 self.visit_in(&mut b.right, Ctx::Value);
             }
+            Expr::Binary(b) => match self.data_then_scalar(b) {
+                Some(call) => *e = Expr::Verbatim(call),
+                None => syn::visit_mut::visit_expr_mut(self, e),
+            },
             Expr::Field(f) => {
                 let mut f = f.clone();
                 self.field(e, &mut f, ctx);
