@@ -34,7 +34,7 @@ pub fn info_between(start: Cursor, end: Cursor) -> Info {
 }
 
 /// The line of a span (0 outside a procedural macro, as in unit tests).
-pub fn line_of(span: Span) -> u32 {
+fn line_of(span: Span) -> u32 {
     if proc_macro::is_available() {
         u32::try_from(span.unwrap().line()).unwrap_or(u32::MAX)
     } else {
