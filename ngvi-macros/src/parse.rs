@@ -425,11 +425,11 @@ fn parse_tilde_dist(input: ParseStream, what: &str) -> syn::Result<DistCall> {
         } else {
             "Normal(0.0, 1.0)".to_string()
         };
-        let msg = msg::missing_tilde(what, &shown, input.peek(Token![=]));
+        let message = msg::missing_tilde(what, &shown, input.peek(Token![=]));
         return Err(if input.is_empty() {
-            input.error(msg)
+            input.error(message)
         } else {
-            syn::Error::new(input.span(), msg)
+            syn::Error::new(input.span(), message)
         });
     }
     input.parse::<Token![~]>()?;
