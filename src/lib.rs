@@ -66,6 +66,9 @@ pub use ngvi_core::{
 /// [`docs/language.md`](https://github.com/ngvi-rs/ngvi/blob/main/docs/language.md).
 pub use ngvi_macros::model;
 
+#[doc(hidden)]
+pub mod macro_support;
+
 /// Everything a model file needs: `use ngvi::prelude::*;`.
 pub mod prelude {
     pub use crate::model;

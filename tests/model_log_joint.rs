@@ -440,3 +440,121 @@ fn logistic_model() {
         && u.arg == Some(1)
         && !u.conjugate));
 }
+
+model! {
+    /// Arithmetic on data alone (`s * 2.0`, a squared distance times `-0.5`), and data on
+    /// the left of a latent (`2.0 * mu`, `sd / tau.sqrt()`, `1.0 - mu`, `3.0 / tau`).
+    fn data_arithmetic(x: &[f64], y: &[f64], s: f64) {
+        sample mu ~ Normal(0.0, 2.0);
+        sample tau ~ Gamma(2.0, 1.0);
+        let sd = s * 2.0;
+        for i in 0..y.len() {
+            observe y[i] ~ Normal(mu, s * 2.0);
+            observe y[i] ~ Normal(2.0 * mu - x[i], sd / tau.sqrt());
+            for j in 0..x.len() {
+                let k = ((x[i] - x[j]).powi(2) * (-0.5)).exp();
+                factor -0.5 * k * (mu - y[i]) * (mu - y[j]) / tau;
+            }
+        }
+        factor 1.0 - mu + 3.0 / tau - 0.5 * tau;
+    }
+}
+
+/// `sd` = 2 s and `k[i][j]` = exp(−(xᵢ − xⱼ)²/2) are computed by the caller: under
+/// `where f64: F64Ops<S>`, rustc reads every `f64 * f64` as `f64 * S` (the bound the
+/// generated code no longer has).
+fn data_arithmetic_hand<S: Scalar>(z: &[S], x: &[f64], y: &[f64], sd: f64, k: &[Vec<f64>]) -> S
+where
+    f64: F64Ops<S>,
+{
+    let (mu, tau) = (z[0].clone(), z[1].clone());
+    let mut lp =
+        normal_lpdf(mu.clone(), c(0.0), c(2.0)) + ld(Gamma::new(c(2.0), c(1.0)), tau.clone());
+    for i in 0..y.len() {
+        lp += normal_lpdf(c(y[i]), mu.clone(), c(sd));
+        lp += normal_lpdf(c(y[i]), 2.0 * mu.clone() - x[i], sd / tau.sqrt());
+        for j in 0..x.len() {
+            lp += (mu.clone() - y[i]) * (mu.clone() - y[j]) * (-0.5) * k[i][j] / tau.clone();
+        }
+    }
+    lp + 1.0 - mu + 3.0 / tau.clone() - 0.5 * tau
+}
+
+#[test]
+fn arithmetic_on_data() {
+    let x = [0.3, -1.2, 2.0];
+    let y = [0.5, 1.5, -0.2];
+    let s = 0.8;
+    let k: Vec<Vec<f64>> = x
+        .iter()
+        .map(|xi| {
+            x.iter()
+                .map(|xj| (-0.5 * (xi - xj).powi(2)).exp())
+                .collect()
+        })
+        .collect();
+    let m = data_arithmetic(&x, &y, s);
+    compare(
+        &m,
+        2,
+        |z| data_arithmetic_hand(z, &x, &y, 2.0 * s, &k),
+        |z| data_arithmetic_hand(z, &x, &y, 2.0 * s, &k),
+        11,
+    );
+}
+
+model! {
+    /// Accumulators: `eta` and `penalty` start as data and receive latent values in loops.
+    fn accumulators(x: &DMatrix<f64>, y: &[f64]) {
+        sample beta[x.ncols()] ~ Normal(0.0, 1.0);
+        sample sigma ~ HalfNormal(1.0);
+        for i in 0..x.nrows() {
+            let mut eta = 0.0;
+            for j in 0..x.ncols() {
+                eta += x[(i, j)] * beta[j];
+            }
+            observe y[i] ~ Normal(eta, sigma);
+        }
+        let mut penalty = 0;
+        for j in 0..x.ncols() {
+            penalty += beta[j] * beta[j];
+        }
+        factor -penalty;
+    }
+}
+
+fn accumulators_hand<S: Scalar>(z: &[S], x: &DMatrix<f64>, y: &[f64]) -> S
+where
+    f64: F64Ops<S>,
+{
+    let p = x.ncols();
+    let (beta, sigma) = (&z[..p], z[p].clone());
+    let mut lp = ld(HalfNormal::new(c(1.0)), sigma.clone());
+    for b in beta {
+        lp += normal_lpdf(b.clone(), c(0.0), c(1.0)) - b.clone() * b.clone();
+    }
+    for i in 0..x.nrows() {
+        let eta = dot(x.row(i).iter(), beta);
+        lp += normal_lpdf(c(y[i]), eta, sigma.clone());
+    }
+    lp
+}
+
+#[test]
+fn accumulator_models() {
+    let x = DMatrix::from_row_slice(4, 2, &[1.0, 0.5, 1.0, -0.3, 1.0, 2.0, 1.0, 0.1]);
+    let y = [0.7, 0.1, 2.2, 0.4];
+    let m = accumulators(&x, &y);
+    compare(
+        &m,
+        3,
+        |z| accumulators_hand(z, &x, &y),
+        |z| accumulators_hand(z, &x, &y),
+        13,
+    );
+    let uses = m.uses();
+    assert!(uses
+        .iter()
+        .any(|u| u.latent == "beta" && u.dist == Some(DistKind::Normal) && u.arg == Some(0)));
+    assert!(uses.iter().all(|u| !u.conjugate));
+}

@@ -1,5 +1,6 @@
-//! Compile-fail cases of `model!`: every error DESIGN.md §2 lists, each with its reviewed
-//! message (`tests/ui/*.stderr`).
+//! Compile-fail cases of `model!`: every error docs/language.md lists ("Compile-time
+//! errors"), each with its reviewed message (`tests/ui/*.stderr`); and the fallback
+//! expansion, whose call sites type-check so that only the model's errors are reported.
 
 #[test]
 fn ui() {

@@ -1,340 +1,53 @@
-//! Stage 2: semantic checks (every error of DESIGN.md §2 that the source shows) and the
-//! static facts for guide choice (which latent is used where, and whether conjugately).
+//! Stage 2: check the model (every mistake the source shows, docs/language.md
+//! "Compile-time errors") and resolve it: each statement with its distribution, each
+//! latent with its index, each expression with the names in it that are generic scalars,
+//! and the static facts for guide choice ([`resolved`](crate::resolved)).
 //!
-//! Dependence on latents is syntactic: an expression depends on a latent when it names
-//! the latent or a `let` binding computed from it. The same [`Env`] is used by the
-//! expansion to decide which values are generic scalars.
+//! A binding's kind can be settled by an assignment later in the body (see
+//! [`env`](crate::env)), so the body is walked until the kinds stop changing; the last
+//! walk's errors and resolution are kept.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
-use proc_macro2::{Span, TokenStream, TokenTree};
-use syn::visit::Visit;
-use syn::{Expr, Ident, Lit, Pat};
+use proc_macro2::Span;
+use syn::{Expr, Ident, Pat, Type};
 
+use crate::conjugacy::conjugate;
 use crate::dists::{self, Dist, Domain, SupportKind};
-use crate::parse::{combine, text_of, DistCall, Else, IfStmt, Info, ModelFn, Stmt};
+use crate::env::{literal_value, mentions, pat_idents, type_mentions_s, Binding, Env};
+use crate::messages::{self as msg, Nesting};
+use crate::parse::{DistCall, Else, IfStmt, ModelFn, Stmt};
+use crate::resolved::{self, Call, Latent, Model, Shape, UseFact, Value};
+use crate::source::{text_of, Info};
 
-/// What a name refers to inside the body.
-#[derive(Clone)]
-pub enum Binding {
-    /// A data argument or a loop variable.
-    Data,
-    /// A latent variable (a scalar, or a slice for vector and Dirichlet latents).
-    Latent,
-    /// A `let` binding: the latents it depends on, whether it is a generic scalar value,
-    /// and its definition when the pattern is a single name.
-    Let {
-        deps: BTreeSet<String>,
-        scalar: bool,
-        def: Option<Box<Expr>>,
-    },
-}
-
-/// Scoped bindings.
-pub struct Env {
-    scopes: Vec<HashMap<String, Binding>>,
-}
-
-impl Env {
-    /// The environment at the top of the body: the data arguments.
-    pub fn new(model: &ModelFn) -> Self {
-        let top = model
-            .args
-            .iter()
-            .map(|a| (a.name.to_string(), Binding::Data))
-            .collect();
-        Env { scopes: vec![top] }
-    }
-
-    pub fn push(&mut self) {
-        self.scopes.push(HashMap::new());
-    }
-
-    pub fn pop(&mut self) {
-        self.scopes.pop();
-    }
-
-    pub fn bind(&mut self, name: String, b: Binding) {
-        if let Some(s) = self.scopes.last_mut() {
-            s.insert(name, b);
-        }
-    }
-
-    pub fn get(&self, name: &str) -> Option<&Binding> {
-        self.scopes.iter().rev().find_map(|s| s.get(name))
-    }
-
-    /// The latents a binding depends on.
-    fn binding_deps(&self, name: &str) -> BTreeSet<String> {
-        match self.get(name) {
-            Some(Binding::Latent) => BTreeSet::from([name.to_string()]),
-            Some(Binding::Let { deps, .. }) => deps.clone(),
-            _ => BTreeSet::new(),
-        }
-    }
-
-    /// The latents an expression depends on.
-    pub fn deps(&self, e: &Expr) -> BTreeSet<String> {
-        mentions(e)
-            .iter()
-            .flat_map(|id| self.binding_deps(&id.to_string()))
-            .collect()
-    }
-
-    /// Whether a name is a generic-scalar value (a latent, or a `let` computed from one or
-    /// from `S`).
-    pub fn is_scalar_name(&self, name: &str) -> bool {
-        match self.get(name) {
-            Some(Binding::Latent) => true,
-            Some(Binding::Let { deps, scalar, .. }) => *scalar || !deps.is_empty(),
-            _ => false,
-        }
-    }
-
-    /// Whether an expression computes a generic-scalar value (it names one, or `S`).
-    pub fn is_scalar(&self, e: &Expr) -> bool {
-        mentions(e)
-            .iter()
-            .any(|id| id == "S" || self.is_scalar_name(&id.to_string()))
-    }
-
-    /// The first name in `e` that depends on a latent, with the latent.
-    pub fn first_dependent(&self, e: &Expr) -> Option<(Ident, String)> {
-        mentions(e).into_iter().find_map(|id| {
-            let deps = self.binding_deps(&id.to_string());
-            deps.into_iter().next().map(|l| (id, l))
-        })
-    }
-
-    /// Bind every name of a `let` pattern.
-    pub fn bind_let(&mut self, pat: &Pat, ty: Option<&syn::Type>, init: &Expr) {
-        let deps = self.deps(init);
-        let scalar = self.is_scalar(init) || ty.is_some_and(type_mentions_s);
-        let def = match pat {
-            Pat::Ident(p) if p.subpat.is_none() => Some(Box::new(init.clone())),
-            _ => None,
-        };
-        for id in pat_idents(pat) {
-            self.bind(
-                id.to_string(),
-                Binding::Let {
-                    deps: deps.clone(),
-                    scalar,
-                    def: def.clone(),
-                },
-            );
-        }
-    }
-
-    /// Bind every name of a loop pattern as data.
-    pub fn bind_data(&mut self, pat: &Pat) {
-        for id in pat_idents(pat) {
-            self.bind(id.to_string(), Binding::Data);
-        }
-    }
-
-    /// After an assignment `x += e` or `x = e`, `x` depends on what `e` depends on.
-    pub fn assign(&mut self, e: &Expr) {
-        let (target, value) = match e {
-            Expr::Assign(a) => (&*a.left, &*a.right),
-            Expr::Binary(b) if is_assign_op(&b.op) => (&*b.left, &*b.right),
-            _ => return,
-        };
-        let Some(name) = root_ident(target) else {
-            return;
-        };
-        let deps = self.deps(value);
-        let scalar = self.is_scalar(value);
-        if deps.is_empty() && !scalar {
-            return;
-        }
-        for s in self.scopes.iter_mut().rev() {
-            if let Some(Binding::Let {
-                deps: d,
-                scalar: sc,
-                ..
-            }) = s.get_mut(&name.to_string())
-            {
-                d.extend(deps);
-                *sc |= scalar;
-                return;
-            }
-        }
-    }
-}
-
-/// Whether a binary operator is a compound assignment (`+=`, …).
-pub fn is_assign_op(op: &syn::BinOp) -> bool {
-    use syn::BinOp::*;
-    matches!(
-        op,
-        AddAssign(_)
-            | SubAssign(_)
-            | MulAssign(_)
-            | DivAssign(_)
-            | RemAssign(_)
-            | BitXorAssign(_)
-            | BitAndAssign(_)
-            | BitOrAssign(_)
-            | ShlAssign(_)
-            | ShrAssign(_)
-    )
-}
-
-/// The variable at the root of a place expression (`x`, `x[i]`, `x.0`, `*x`).
-pub fn root_ident(e: &Expr) -> Option<Ident> {
-    match e {
-        Expr::Path(p) if p.qself.is_none() => p.path.get_ident().cloned(),
-        Expr::Index(i) => root_ident(&i.expr),
-        Expr::Field(f) => root_ident(&f.base),
-        Expr::Paren(p) => root_ident(&p.expr),
-        Expr::Unary(u) => root_ident(&u.expr),
-        _ => None,
-    }
-}
-
-fn type_mentions_s(ty: &syn::Type) -> bool {
-    let mut v = Mentions::default();
-    v.visit_type(ty);
-    v.ids.iter().any(|id| id == "S")
-}
-
-/// Every name an expression mentions: the first segment of every path, and every
-/// identifier inside macro calls.
-pub fn mentions(e: &Expr) -> Vec<Ident> {
-    let mut v = Mentions::default();
-    v.visit_expr(e);
-    v.ids
-}
-
-#[derive(Default)]
-struct Mentions {
-    ids: Vec<Ident>,
-}
-
-impl<'ast> Visit<'ast> for Mentions {
-    fn visit_path(&mut self, p: &'ast syn::Path) {
-        if let Some(first) = p.segments.first() {
-            if p.leading_colon.is_none() {
-                self.ids.push(first.ident.clone());
-            }
-        }
-        syn::visit::visit_path(self, p);
-    }
-    fn visit_macro(&mut self, m: &'ast syn::Macro) {
-        token_idents(m.tokens.clone(), &mut self.ids);
-    }
-}
-
-fn token_idents(ts: TokenStream, out: &mut Vec<Ident>) {
-    for tt in ts {
-        match tt {
-            TokenTree::Ident(id) => out.push(id),
-            TokenTree::Group(g) => token_idents(g.stream(), out),
-            _ => {}
-        }
-    }
-}
-
-/// Every identifier a pattern binds.
-pub fn pat_idents(p: &Pat) -> Vec<Ident> {
-    struct V(Vec<Ident>);
-    impl<'ast> Visit<'ast> for V {
-        fn visit_pat_ident(&mut self, p: &'ast syn::PatIdent) {
-            self.0.push(p.ident.clone());
-            syn::visit::visit_pat_ident(self, p);
-        }
-    }
-    let mut v = V(Vec::new());
-    v.visit_pat(p);
-    v.0
-}
-
-/// The value of a numeric literal, possibly negated or parenthesised.
-pub fn literal_value(e: &Expr) -> Option<f64> {
-    match e {
-        Expr::Lit(l) => match &l.lit {
-            Lit::Float(f) => f.base10_parse::<f64>().ok(),
-            Lit::Int(i) => i.base10_parse::<f64>().ok(),
-            _ => None,
-        },
-        Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => literal_value(&u.expr).map(|v| -v),
-        Expr::Paren(p) => literal_value(&p.expr),
-        _ => None,
-    }
-}
-
-/// A latent, as the expansion needs it.
-pub struct LatentInfo {
-    pub name: Ident,
-    pub dist: &'static Dist,
-}
-
-/// One use of a latent (DESIGN.md §3).
-pub struct UseFact {
-    pub latent: String,
-    pub dist: Option<&'static Dist>,
-    pub arg: Option<usize>,
-    pub conjugate: bool,
-    pub text: String,
-    pub line: u32,
-}
-
-/// What the checks found.
-pub struct Analysis {
-    pub latents: Vec<LatentInfo>,
-    pub uses: Vec<UseFact>,
-}
-
-struct Checker<'m> {
-    model: &'m ModelFn,
-    env: Env,
-    errors: Vec<syn::Error>,
-    /// Every latent sampled anywhere in the body, with the line of its first `sample`.
-    all_latents: HashMap<String, u32>,
-    /// Latents sampled so far, with their line.
-    sampled: HashMap<String, u32>,
-    /// Enclosing `for` / `if` (innermost last), for messages.
-    nesting: Vec<&'static str>,
-    latents: Vec<LatentInfo>,
-    priors: HashMap<String, (&'static Dist, bool)>,
-    uses: Vec<UseFact>,
-}
-
-/// Check the model; all independent errors are combined.
-pub fn check(model: &ModelFn) -> syn::Result<Analysis> {
+/// Check and resolve the model. Errors are pushed to `errors`, which may already hold the
+/// parser's (then statements may be missing, and a model without latents is not reported);
+/// the resolved model is returned only when there is no error at all.
+pub fn check<'m>(syntax: &'m ModelFn, errors: &mut Vec<syn::Error>) -> Option<Model<'m>> {
     let mut all_latents = HashMap::new();
-    collect_samples(&model.body, &mut all_latents);
-    let mut c = Checker {
-        model,
-        env: Env::new(model),
-        errors: Vec::new(),
-        all_latents,
-        sampled: HashMap::new(),
-        nesting: Vec::new(),
-        latents: Vec::new(),
-        priors: HashMap::new(),
-        uses: Vec::new(),
+    collect_samples(&syntax.body, &mut all_latents);
+    let mut previous = Vec::new();
+    let (mut c, body) = loop {
+        let mut c = Checker::new(syntax, &all_latents, previous);
+        let body = c.stmts(&syntax.body);
+        if c.env.is_settled() {
+            break (c, body);
+        }
+        previous = c.env.into_bindings();
     };
-    c.stmts(&model.body);
-    if c.all_latents.is_empty() {
-        c.errors.push(syn::Error::new(
-            model.name.span(),
-            format!(
-                "model `{}` has no latent variable: add a prior for each unknown, e.g. `sample mu ~ Normal(0.0, 1.0);` (a model with only `observe` statements has nothing to infer)",
-                model.name
-            ),
-        ));
+    if all_latents.is_empty() && errors.is_empty() {
+        c.err(syntax.name.span(), msg::no_latent(&syntax.name));
     }
-    match combine(c.errors) {
-        Some(e) => Err(e),
-        None => Ok(Analysis {
-            latents: c.latents,
-            uses: c.uses,
-        }),
-    }
+    errors.append(&mut c.errors);
+    errors.is_empty().then_some(Model {
+        syntax,
+        latents: c.latents,
+        body,
+        uses: c.uses,
+    })
 }
 
+/// Every latent sampled anywhere in the body, with the line of its first `sample`.
 fn collect_samples(stmts: &[Stmt], out: &mut HashMap<String, u32>) {
     for s in stmts {
         match s {
@@ -357,18 +70,61 @@ fn collect_if(i: &IfStmt, out: &mut HashMap<String, u32>) {
     }
 }
 
-impl Checker<'_> {
-    fn err(&mut self, span: Span, msg: impl Into<String>) {
-        self.errors.push(syn::Error::new(span, msg.into()));
-    }
+/// One walk of the body.
+struct Checker<'m, 'a> {
+    model: &'m ModelFn,
+    env: Env,
+    errors: Vec<syn::Error>,
+    all_latents: &'a HashMap<String, u32>,
+    /// Latents sampled so far, with their line.
+    sampled: HashMap<String, u32>,
+    /// Enclosing `for` / `if` (innermost last), for messages.
+    nesting: Vec<Nesting>,
+    latents: Vec<Latent<'m>>,
+    /// Each latent's prior, and whether it is `Uniform(0, 1)`.
+    priors: HashMap<String, (&'static Dist, bool)>,
+    uses: Vec<UseFact>,
+}
 
-    fn stmts(&mut self, stmts: &[Stmt]) {
-        for s in stmts {
-            self.stmt(s);
+impl<'m, 'a> Checker<'m, 'a> {
+    fn new(
+        model: &'m ModelFn,
+        all_latents: &'a HashMap<String, u32>,
+        previous: Vec<Binding>,
+    ) -> Self {
+        Checker {
+            model,
+            env: Env::new(model, previous),
+            errors: Vec::new(),
+            all_latents,
+            sampled: HashMap::new(),
+            nesting: Vec::new(),
+            latents: Vec::new(),
+            priors: HashMap::new(),
+            uses: Vec::new(),
         }
     }
 
-    fn stmt(&mut self, s: &Stmt) {
+    fn err(&mut self, span: Span, msg: String) {
+        self.errors.push(syn::Error::new(span, msg));
+    }
+
+    /// The expression with the names in it that are generic scalars here.
+    fn value(&self, e: &'m Expr) -> Value<'m> {
+        let scalars = mentions(e)
+            .iter()
+            .map(ToString::to_string)
+            .filter(|id| self.env.is_scalar_name(id))
+            .collect();
+        Value { expr: e, scalars }
+    }
+
+    fn stmts(&mut self, stmts: &'m [Stmt]) -> Vec<resolved::Stmt<'m>> {
+        stmts.iter().filter_map(|s| self.stmt(s)).collect()
+    }
+
+    /// Check one statement; `None` when it cannot be resolved (an error was reported).
+    fn stmt(&mut self, s: &'m Stmt) -> Option<resolved::Stmt<'m>> {
         match s {
             Stmt::Sample {
                 kw,
@@ -382,259 +138,299 @@ impl Checker<'_> {
                 value,
                 dist,
                 info,
-            } => {
-                self.used_before(value);
-                if let Some(d) = self.dist(dist) {
-                    if d.improper {
-                        self.err(
-                            dist.name.span(),
-                            format!("`{}` is an improper prior with no density to observe: use it only in `sample` (e.g. `sample x ~ {}();`); to observe a real value use a proper distribution such as `Normal(mean, sd)`", d.name, d.name),
-                        );
-                    } else if d.multivariate {
-                        self.err(
-                            dist.name.span(),
-                            "`Dirichlet` can only be a latent's prior (`sample w ~ Dirichlet(alpha);`); observing a simplex is not supported: observe category indices with `Categorical(w)` instead",
-                        );
-                    }
-                    self.facts(d, dist, info);
-                }
-                if let Some((id, latent)) = self.env.first_dependent(value) {
-                    let what = if id == latent {
-                        format!("`{id}` is a latent variable")
-                    } else {
-                        format!("`{id}` depends on the latent `{latent}`")
-                    };
-                    self.err(
-                        id.span(),
-                        format!("`observe` conditions on data, but {what}: observe a data value (e.g. `{} y[i] ~ Normal({id}, sigma);`); to give a latent a prior use `sample`, to add a term that depends on latents use `factor`", kw),
-                    );
-                }
-            }
-            Stmt::Factor { expr, info } => {
-                self.used_before(expr);
-                for latent in self.env.deps(expr) {
-                    self.uses.push(UseFact {
-                        latent,
-                        dist: None,
-                        arg: None,
-                        conjugate: false,
-                        text: info.text.clone(),
-                        line: info.line,
-                    });
-                }
-            }
-            Stmt::Let { pat, ty, init, .. } => {
-                self.used_before(init);
-                self.env.bind_let(pat, ty.as_ref(), init);
-            }
+            } => self.observe(kw, value, dist, info),
+            Stmt::Factor { expr, info } => Some(self.factor(expr, info)),
+            Stmt::Let {
+                pat,
+                ty,
+                init,
+                info,
+            } => Some(self.let_stmt(pat, ty.as_ref(), init, info)),
             Stmt::For {
-                pat, iter, body, ..
+                kw,
+                pat,
+                iter,
+                body,
+                info,
             } => {
-                self.used_before(iter);
-                if let Some((id, latent)) = self.env.first_dependent(iter) {
-                    self.err(
-                        id.span(),
-                        format!("the range of a `for` loop must come from data, but {}: the number of iterations cannot depend on a latent value; loop over the data (e.g. `for i in 0..y.len()`) and use the latent inside the loop", dep_phrase(&id, &latent)),
-                    );
-                }
+                let iter = self.data_only(iter, msg::loop_over_latent);
                 self.env.push();
                 self.env.bind_data(pat);
-                self.nesting.push("a `for` loop");
-                self.stmts(body);
+                self.nesting.push(Nesting::For);
+                let body = self.stmts(body);
                 self.nesting.pop();
                 self.env.pop();
+                Some(resolved::Stmt::For {
+                    kw,
+                    pat,
+                    iter,
+                    body,
+                    info,
+                })
             }
-            Stmt::If(i) => self.if_stmt(i),
-            Stmt::Expr { expr, .. } => {
+            Stmt::If(i) => Some(resolved::Stmt::If(self.if_stmt(i))),
+            Stmt::Expr { expr, semi, info } => {
                 self.used_before(expr);
+                let value = self.value(expr);
                 self.env.assign(expr);
+                Some(resolved::Stmt::Expr {
+                    expr: value,
+                    semi: *semi,
+                    info,
+                })
             }
         }
     }
 
-    fn if_stmt(&mut self, i: &IfStmt) {
-        self.used_before(&i.cond);
-        if let Some((id, latent)) = self.env.first_dependent(&i.cond) {
-            self.err(
-                id.span(),
-                format!("an `if` condition must depend on data only, but {}: a branch on a latent value makes the density discontinuous; write the condition on data, or a smooth expression such as `sigmoid(...)` in a `factor`", dep_phrase(&id, &latent)),
-            );
+    /// An expression that must not depend on latents (a loop range, a condition).
+    fn data_only(&mut self, e: &'m Expr, message: impl Fn(&Ident, &str) -> String) -> Value<'m> {
+        self.used_before(e);
+        if let Some((id, latent)) = self.env.first_dependent(e) {
+            self.err(id.span(), message(&id, &latent));
         }
-        self.nesting.push("an `if` branch");
+        self.value(e)
+    }
+
+    fn if_stmt(&mut self, i: &'m IfStmt) -> resolved::If<'m> {
+        let cond = self.data_only(&i.cond, msg::branch_on_latent);
+        self.nesting.push(Nesting::If);
         self.env.push();
-        self.stmts(&i.then);
+        let then = self.stmts(&i.then);
         self.env.pop();
-        match &i.els {
+        let els = match &i.els {
             Some(Else::Block(b)) => {
                 self.env.push();
-                self.stmts(b);
+                let block = self.stmts(b);
                 self.env.pop();
+                Some(resolved::Else::Block(block))
             }
-            Some(Else::If(e)) => self.if_stmt(e),
-            None => {}
-        }
+            Some(Else::If(e)) => Some(resolved::Else::If(Box::new(self.if_stmt(e)))),
+            None => None,
+        };
         self.nesting.pop();
+        resolved::If {
+            kw: &i.kw,
+            cond,
+            then,
+            els,
+            info: &i.info,
+        }
     }
 
     fn sample(
         &mut self,
         kw: &Ident,
-        name: &Ident,
-        len: Option<&Expr>,
-        dist: &DistCall,
-        info: &Info,
-    ) {
+        name: &'m Ident,
+        len: Option<&'m Expr>,
+        dist: &'m DistCall,
+        info: &'m Info,
+    ) -> Option<resolved::Stmt<'m>> {
         let key = name.to_string();
+        self.sample_placement(kw, name, dist);
+        let len = len.map(|len| {
+            let message = |id: &Ident, latent: &str| msg::vector_length_latent(name, id, latent);
+            self.data_only(len, message)
+        });
+        for a in &dist.args {
+            self.used_before(a);
+        }
+        let call = self.call(dist);
+        if let Some(call) = &call {
+            self.prior_checks(name, len.is_some(), dist, call.dist);
+            self.facts(call, info);
+        }
+        let first = !self.sampled.contains_key(&key);
+        self.sampled.entry(key.clone()).or_insert(info.line);
+        self.env.bind(key.clone(), Binding::Latent);
+        let prior = call.filter(|_| first)?;
+        let d = prior.dist;
+        let unit = d.name == "Uniform"
+            && dist.args.len() == 2
+            && literal_value(&dist.args[0]) == Some(0.0)
+            && literal_value(&dist.args[1]) == Some(1.0);
+        self.priors.insert(key, (d, unit));
+        let shape = match len {
+            Some(len) => Shape::Vector(len),
+            None if d.multivariate => Shape::Simplex,
+            None => Shape::Scalar,
+        };
+        self.latents.push(Latent {
+            name,
+            shape,
+            prior,
+            info,
+        });
+        Some(resolved::Stmt::Sample(self.latents.len() - 1))
+    }
+
+    /// A `sample` at the top level, of a name that is neither data nor sampled before.
+    fn sample_placement(&mut self, kw: &Ident, name: &Ident, dist: &DistCall) {
         if let Some(place) = self.nesting.last() {
-            let fix = if place.contains("for") {
-                format!("declare a vector latent before the loop, `sample {name}[n] ~ {}(...);`, and use `{name}[i]` inside it", dist.name)
-            } else {
-                format!("sample it unconditionally before the `if` (`sample {name} ~ {}(...);`) and use it only in the branch that needs it", dist.name)
-            };
             self.errors.push(syn::Error::new_spanned(
                 quote::quote!(#kw #name),
-                format!("`sample` cannot appear inside {place}: the latents must be known from the data before the body runs; {fix}"),
+                msg::sample_nested(*place, name, &dist.name),
             ));
         }
         if self.model.args.iter().any(|a| a.name == *name) {
             self.err(
                 name.span(),
-                format!("`{name}` is a data argument of `{}`, so it cannot be sampled: to condition on it write `observe {name} ~ ...;`, or give the latent another name", self.model.name),
+                msg::sample_data_argument(name, &self.model.name),
             );
         }
-        if let Some(line) = self.sampled.get(&key) {
-            self.err(
-                name.span(),
-                format!("`{name}` is already sampled on line {line}: each latent has one `sample` statement; give this one another name (for several values use a vector latent `sample {name}[n] ~ ...;`)"),
-            );
+        if let Some(line) = self.sampled.get(&name.to_string()) {
+            let line = *line;
+            self.err(name.span(), msg::sampled_twice(name, line));
         }
-        if let Some(len) = len {
-            self.used_before(len);
-            if let Some((id, latent)) = self.env.first_dependent(len) {
-                self.err(
-                    id.span(),
-                    format!("the length of the vector latent `{name}` must come from data, but {}: write a data expression such as `y.len()`", dep_phrase(&id, &latent)),
-                );
+    }
+
+    /// What a prior must be: continuous; a Dirichlet unindexed, with data concentration;
+    /// `Uniform` bounds from data.
+    fn prior_checks(&mut self, name: &Ident, vector: bool, call: &DistCall, d: &Dist) {
+        if d.discrete {
+            self.err(call.name.span(), msg::discrete_prior(d));
+        }
+        if d.multivariate {
+            if vector {
+                self.err(name.span(), msg::dirichlet_as_vector(name));
+            }
+            if let Some((id, latent)) = call.args.first().and_then(|a| self.env.first_dependent(a))
+            {
+                self.err(id.span(), msg::dirichlet_alpha_latent(&id, &latent));
             }
         }
+        if d.support == SupportKind::Interval {
+            for a in &call.args {
+                if let Some((id, latent)) = self.env.first_dependent(a) {
+                    self.err(id.span(), msg::uniform_bounds_latent(name, &id, &latent));
+                }
+            }
+        }
+    }
+
+    fn observe(
+        &mut self,
+        kw: &Ident,
+        value: &'m Expr,
+        dist: &'m DistCall,
+        info: &'m Info,
+    ) -> Option<resolved::Stmt<'m>> {
+        self.used_before(value);
         for a in &dist.args {
             self.used_before(a);
         }
-        let d = self.dist(dist);
-        if let Some(d) = d {
-            if d.discrete {
-                self.err(
-                    dist.name.span(),
-                    format!("`{}` is a discrete distribution and cannot be the prior of a latent (NGVI fits continuous latents): use it with `observe`, or marginalise the discrete variable out with `log_sum_exp` in a `factor`", d.name),
-                );
+        let call = self.call(dist);
+        if let Some(call) = &call {
+            let d = call.dist;
+            if d.improper {
+                self.err(dist.name.span(), msg::improper_observed(d));
+            } else if d.multivariate {
+                self.err(dist.name.span(), msg::dirichlet_observed());
             }
-            if d.multivariate {
-                if len.is_some() {
-                    self.err(
-                        name.span(),
-                        format!("a Dirichlet latent is already a vector (its length is the length of alpha): write `sample {name} ~ Dirichlet(alpha);` without `[..]`"),
-                    );
-                }
-                if let Some(alpha) = dist.args.first() {
-                    if let Some((id, latent)) = self.env.first_dependent(alpha) {
-                        self.err(
-                            id.span(),
-                            format!("the Dirichlet concentration must come from data (it sets the latent's length), but {}", dep_phrase(&id, &latent)),
-                        );
-                    }
-                }
-            }
-            if d.support == SupportKind::Interval {
-                for a in &dist.args {
-                    if let Some((id, latent)) = self.env.first_dependent(a) {
-                        self.err(
-                            id.span(),
-                            format!("the bounds of a `Uniform` prior must be data (they are the latent's support), but {}", dep_phrase(&id, &latent)),
-                        );
-                    }
-                }
-            }
-            self.facts(d, dist, info);
-            if !self.priors.contains_key(&key) {
-                let unit = d.name == "Uniform"
-                    && dist.args.len() == 2
-                    && literal_value(&dist.args[0]) == Some(0.0)
-                    && literal_value(&dist.args[1]) == Some(1.0);
-                self.priors.insert(key.clone(), (d, unit));
-                self.latents.push(LatentInfo {
-                    name: name.clone(),
-                    dist: d,
-                });
-            }
+            self.facts(call, info);
         }
-        self.sampled.entry(key).or_insert(info.line);
-        self.env.bind(name.to_string(), Binding::Latent);
+        if let Some((id, latent)) = self.env.first_dependent(value) {
+            self.err(id.span(), msg::observe_latent(kw, &id, &latent));
+        }
+        Some(resolved::Stmt::Observe {
+            value: self.value(value),
+            call: call?,
+            info,
+        })
+    }
+
+    fn factor(&mut self, expr: &'m Expr, info: &'m Info) -> resolved::Stmt<'m> {
+        self.used_before(expr);
+        for latent in self.env.deps(expr) {
+            self.uses.push(UseFact {
+                latent,
+                dist: None,
+                arg: None,
+                conjugate: false,
+                text: info.text.clone(),
+                line: info.line,
+            });
+        }
+        resolved::Stmt::Factor {
+            expr: self.value(expr),
+            info,
+        }
+    }
+
+    /// A `let`. A binding that starts as data and later receives a generic scalar (an
+    /// accumulator) has its initial value converted, which needs a single name without a
+    /// type annotation.
+    fn let_stmt(
+        &mut self,
+        pat: &'m Pat,
+        ty: Option<&'m Type>,
+        init: &'m Expr,
+        info: &'m Info,
+    ) -> resolved::Stmt<'m> {
+        self.used_before(init);
+        let value = self.value(init);
+        self.env.bind_let(pat, ty, init);
+        let later_scalar = pat_idents(pat)
+            .into_iter()
+            .find(|id| self.env.is_scalar_name(&id.to_string()));
+        let convert = match later_scalar {
+            Some(id) if !value.is_scalar() && !ty.is_some_and(type_mentions_s) => {
+                let single = matches!(pat, Pat::Ident(p) if p.subpat.is_none());
+                if ty.is_some() || !single {
+                    self.errors.push(syn::Error::new_spanned(
+                        pat,
+                        msg::accumulator_not_plain(&id),
+                    ));
+                }
+                true
+            }
+            _ => false,
+        };
+        resolved::Stmt::Let {
+            pat,
+            ty,
+            init: value,
+            convert,
+            info,
+        }
     }
 
     /// Look the distribution up and check its arguments; `None` when unknown.
-    fn dist(&mut self, call: &DistCall) -> Option<&'static Dist> {
+    fn call(&mut self, call: &'m DistCall) -> Option<Call<'m>> {
         let name = call.name.to_string();
         let Some(d) = dists::lookup(&name) else {
-            let close = dists::did_you_mean(&name);
-            let hint = if close.is_empty() {
-                let all: Vec<&str> = dists::DISTS.iter().map(|d| d.name).collect();
-                format!("the known distributions are {}", all.join(", "))
-            } else {
-                let sigs: Vec<String> = close
-                    .iter()
-                    .filter_map(|n| dists::lookup(n))
-                    .map(|d| format!("`{}`", d.signature()))
-                    .collect();
-                format!("did you mean {}?", sigs.join(" or "))
-            };
-            self.err(
-                call.name.span(),
-                format!("unknown distribution `{name}`: {hint}"),
-            );
+            self.err(call.name.span(), msg::unknown_distribution(&name));
             return None;
         };
-        if call.args.len() != d.params.len() {
-            let n = d.params.len();
-            self.err(
-                call.paren,
-                format!(
-                    "`{}` takes {n} argument{}, `{}`, but {} {} given",
-                    d.name,
-                    if n == 1 { "" } else { "s" },
-                    d.signature(),
-                    call.args.len(),
-                    if call.args.len() == 1 { "was" } else { "were" },
-                ),
-            );
-            return Some(d);
+        if call.args.len() == d.params.len() {
+            self.check_literals(d, call);
+        } else {
+            self.err(call.paren, msg::wrong_argument_count(d, call.args.len()));
         }
+        Some(Call {
+            dist: d,
+            name: &call.name,
+            args: call.args.iter().map(|a| self.value(a)).collect(),
+        })
+    }
+
+    /// Literal arguments must lie in their parameters' domains.
+    fn check_literals(&mut self, d: &Dist, call: &DistCall) {
         let mut prev: Option<f64> = None;
         for (a, (pname, domain)) in call.args.iter().zip(d.params) {
             let v = literal_value(a);
             if let Some(v) = v {
-                if *domain == Domain::AbovePrevious {
-                    if let Some(lo) = prev.filter(|lo| v <= *lo) {
-                        self.errors.push(syn::Error::new_spanned(
-                            a,
-                            format!("`{pname}` of `{}` must be greater than `{}` ({lo}), but is `{}`: swap the bounds or widen the interval", d.signature(), d.params[0].0, text_of(a)),
-                        ));
-                    }
-                } else if !domain.admits(v) {
-                    self.errors.push(syn::Error::new_spanned(
-                        a,
-                        format!(
-                            "`{pname}` of `{}` must be {}, but is `{}`: use a value such as `{}`",
-                            d.signature(),
-                            domain.describe(),
-                            text_of(a),
-                            domain.example()
-                        ),
-                    ));
+                let message = if *domain == Domain::AbovePrevious {
+                    prev.filter(|lo| v <= *lo)
+                        .map(|lo| msg::not_above_previous(d, pname, lo, &text_of(a)))
+                } else {
+                    (!domain.admits(v)).then(|| msg::outside_domain(d, pname, *domain, &text_of(a)))
+                };
+                if let Some(message) = message {
+                    self.errors.push(syn::Error::new_spanned(a, message));
                 }
             }
             prev = v;
         }
-        Some(d)
     }
 
     /// Report names of latents used before their `sample`.
@@ -644,24 +440,24 @@ impl Checker<'_> {
             if self.env.get(&key).is_none() {
                 if let Some(line) = self.all_latents.get(&key) {
                     let line = *line;
-                    self.err(
-                        id.span(),
-                        format!("the latent `{id}` is used before it is sampled (its `sample` is on line {line}): move `sample {id} ~ ...;` above its first use"),
-                    );
+                    self.err(id.span(), msg::used_before_sample(&id, line));
                 }
             }
         }
     }
 
     /// Record the uses of latents in the arguments of a distribution statement.
-    fn facts(&mut self, d: &'static Dist, call: &DistCall, info: &Info) {
+    fn facts(&mut self, call: &Call, info: &Info) {
+        let d = call.dist;
         if call.args.len() != d.params.len() {
             return;
         }
         for (i, a) in call.args.iter().enumerate() {
-            for latent in self.env.deps(a) {
+            for latent in self.env.deps(a.expr) {
                 let conjugate = match self.priors.get(&latent) {
-                    Some((prior, unit)) => conjugate(&self.env, prior, *unit, d, i, a, &latent),
+                    Some((prior, unit)) => {
+                        conjugate(&self.env, prior, *unit, d, i, a.expr, &latent)
+                    }
                     None => false,
                 };
                 self.uses.push(UseFact {
@@ -677,179 +473,82 @@ impl Checker<'_> {
     }
 }
 
-fn dep_phrase(id: &Ident, latent: &str) -> String {
-    if id == latent {
-        format!("`{id}` is a latent variable")
-    } else {
-        format!("`{id}` depends on the latent `{latent}`")
-    }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::resolved::Stmt as R;
+    use proc_macro2::TokenStream;
+    use quote::quote;
 
-/// Whether using `latent` (prior `prior`) as argument `i` of `d`, written `e`, is in a
-/// conjugate position (DESIGN.md §3). Only plain spellings are recognised; the engine
-/// confirms and completes these facts numerically, so a missed case is harmless.
-fn conjugate(
-    env: &Env,
-    prior: &Dist,
-    unit_uniform: bool,
-    d: &Dist,
-    i: usize,
-    e: &Expr,
-    latent: &str,
-) -> bool {
-    match dists::conjugate_form(prior.name, unit_uniform, d.name, i) {
-        Some(dists::LatentForm::Direct) => is_direct(env, e, latent, 0),
-        Some(dists::LatentForm::InvSqrt) => is_inv_sqrt(env, e, latent, 0),
-        Some(dists::LatentForm::Sqrt) => is_sqrt(env, e, latent, 0),
-        Some(dists::LatentForm::Linear) => linear(env, e, latent, 0) == Some(true),
-        None => false,
+    fn parse(input: TokenStream) -> ModelFn {
+        let mut errors = Vec::new();
+        let model = crate::parse::parse(input, &mut errors).expect("parses");
+        assert!(errors.is_empty());
+        model
     }
-}
 
-const MAX_DEPTH: usize = 16;
-
-fn strip(e: &Expr) -> &Expr {
-    match e {
-        Expr::Paren(p) => strip(&p.expr),
-        Expr::Group(g) => strip(&g.expr),
-        _ => e,
-    }
-}
-
-/// The definition of a `let` name, to look through.
-fn let_def<'e>(env: &'e Env, e: &Expr) -> Option<&'e Expr> {
-    let Expr::Path(p) = e else { return None };
-    let id = p.path.get_ident()?;
-    match env.get(&id.to_string()) {
-        Some(Binding::Let { def: Some(d), .. }) => Some(d),
-        _ => None,
-    }
-}
-
-/// `e` is the latent itself (or an element of a vector latent).
-fn is_direct(env: &Env, e: &Expr, latent: &str, depth: usize) -> bool {
-    if depth > MAX_DEPTH {
-        return false;
-    }
-    let e = strip(e);
-    match e {
-        Expr::Path(p) if p.path.is_ident(latent) => {
-            matches!(env.get(latent), Some(Binding::Latent))
-        }
-        Expr::Index(ix) => {
-            matches!(strip(&ix.expr), Expr::Path(p) if p.path.is_ident(latent))
-                && !env.deps(&ix.index).contains(latent)
-        }
-        Expr::MethodCall(m) if m.method == "clone" && m.args.is_empty() => {
-            is_direct(env, &m.receiver, latent, depth + 1)
-        }
-        _ => let_def(env, e).is_some_and(|d| is_direct(env, d, latent, depth + 1)),
-    }
-}
-
-fn method<'e>(e: &'e Expr, name: &str) -> Option<&'e syn::ExprMethodCall> {
-    match strip(e) {
-        Expr::MethodCall(m) if m.method == name => Some(m),
-        _ => None,
-    }
-}
-
-/// `e` is √latent.
-fn is_sqrt(env: &Env, e: &Expr, latent: &str, depth: usize) -> bool {
-    if depth > MAX_DEPTH {
-        return false;
-    }
-    if let Some(m) = method(e, "sqrt").filter(|m| m.args.is_empty()) {
-        return is_direct(env, &m.receiver, latent, depth + 1);
-    }
-    if let Some(m) = method(e, "powf") {
-        return m.args.len() == 1
-            && literal_value(&m.args[0]) == Some(0.5)
-            && is_direct(env, &m.receiver, latent, depth + 1);
-    }
-    let_def(env, strip(e)).is_some_and(|d| is_sqrt(env, d, latent, depth + 1))
-}
-
-/// `e` is 1/latent.
-fn is_recip(env: &Env, e: &Expr, latent: &str, depth: usize) -> bool {
-    if let Some(m) = method(e, "recip").filter(|m| m.args.is_empty()) {
-        return is_direct(env, &m.receiver, latent, depth + 1);
-    }
-    match strip(e) {
-        Expr::Binary(b) if matches!(b.op, syn::BinOp::Div(_)) => {
-            literal_value(&b.left) == Some(1.0) && is_direct(env, &b.right, latent, depth + 1)
-        }
-        _ => false,
-    }
-}
-
-/// `e` is 1/√latent, written plainly.
-fn is_inv_sqrt(env: &Env, e: &Expr, latent: &str, depth: usize) -> bool {
-    if depth > MAX_DEPTH {
-        return false;
-    }
-    if let Some(m) = method(e, "powf") {
-        return m.args.len() == 1
-            && literal_value(&m.args[0]) == Some(-0.5)
-            && is_direct(env, &m.receiver, latent, depth + 1);
-    }
-    if let Some(m) = method(e, "recip").filter(|m| m.args.is_empty()) {
-        return is_sqrt(env, &m.receiver, latent, depth + 1);
-    }
-    if let Some(m) = method(e, "sqrt").filter(|m| m.args.is_empty()) {
-        return is_recip(env, &m.receiver, latent, depth + 1);
-    }
-    match strip(e) {
-        Expr::Binary(b) if matches!(b.op, syn::BinOp::Div(_)) => {
-            literal_value(&b.left) == Some(1.0) && is_sqrt(env, &b.right, latent, depth + 1)
-        }
-        other => let_def(env, other).is_some_and(|d| is_inv_sqrt(env, d, latent, depth + 1)),
-    }
-}
-
-/// Whether `e` is affine in `latent`: `Some(true)` when it contains the latent linearly,
-/// `Some(false)` when it does not contain it, `None` otherwise.
-fn linear(env: &Env, e: &Expr, latent: &str, depth: usize) -> Option<bool> {
-    if depth > MAX_DEPTH {
-        return None;
-    }
-    if !env.deps(e).contains(latent) {
-        return Some(false);
-    }
-    if is_direct(env, e, latent, depth + 1) {
-        return Some(true);
-    }
-    let e = strip(e);
-    match e {
-        Expr::Binary(b) => {
-            let l = linear(env, &b.left, latent, depth + 1)?;
-            let r = linear(env, &b.right, latent, depth + 1)?;
-            match b.op {
-                syn::BinOp::Add(_) | syn::BinOp::Sub(_) => Some(l || r),
-                syn::BinOp::Mul(_) => (!(l && r)).then_some(l || r),
-                syn::BinOp::Div(_) => (!r).then_some(l),
-                _ => None,
+    #[test]
+    fn resolves_latents_and_distributions() {
+        let syntax = parse(quote! {
+            fn m(y: &[f64]) {
+                sample mu ~ Normal(0.0, 1.0);
+                sample w[y.len()] ~ HalfNormal(1.0);
+                for i in 0..y.len() {
+                    observe y[i] ~ Normal(mu, w[i]);
+                }
             }
-        }
-        Expr::Unary(u) if matches!(u.op, syn::UnOp::Neg(_)) => {
-            linear(env, &u.expr, latent, depth + 1)
-        }
-        Expr::Reference(r) => linear(env, &r.expr, latent, depth + 1),
-        Expr::Call(c) => {
-            let is_dot = matches!(&*c.func, Expr::Path(p) if p.path.segments.last().is_some_and(|s| s.ident == "dot"));
-            if is_dot && c.args.len() == 2 {
-                let x = &c.args[0];
-                let w = strip(&c.args[1]);
-                let w = match w {
-                    Expr::Reference(r) => strip(&r.expr),
-                    other => other,
-                };
-                let w_is_latent = matches!(w, Expr::Path(p) if p.path.is_ident(latent))
-                    && matches!(env.get(latent), Some(Binding::Latent));
-                return (!env.deps(x).contains(latent) && w_is_latent).then_some(true);
+        });
+        let model = check(&syntax, &mut Vec::new()).expect("no error");
+        assert_eq!(model.latents.len(), 2);
+        assert_eq!(model.latents[1].prior.dist.name, "HalfNormal");
+        assert!(matches!(model.latents[1].shape, Shape::Vector(_)));
+        assert!(matches!(model.body[1], R::Sample(1)));
+        let R::For { body, .. } = &model.body[2] else {
+            panic!("a loop");
+        };
+        let R::Observe { value, call, .. } = &body[0] else {
+            panic!("an observe");
+        };
+        assert!(!value.is_scalar());
+        assert!(call.args.iter().all(Value::is_scalar));
+        assert_eq!(model.uses.len(), 2);
+    }
+
+    #[test]
+    fn an_accumulator_is_a_scalar_from_its_let() {
+        let syntax = parse(quote! {
+            fn m(x: &[f64], y: f64) {
+                sample beta[x.len()] ~ Normal(0.0, 1.0);
+                let mut eta = 0.0;
+                for j in 0..x.len() {
+                    factor eta;
+                    eta += x[j] * beta[j];
+                }
+                observe y ~ Normal(eta, 1.0);
             }
-            None
-        }
-        _ => let_def(env, e).and_then(|d| linear(env, d, latent, depth + 1)),
+        });
+        let model = check(&syntax, &mut Vec::new()).expect("no error");
+        assert!(matches!(model.body[1], R::Let { convert: true, .. }));
+        let R::For { body, .. } = &model.body[2] else {
+            panic!("a loop");
+        };
+        assert!(matches!(&body[0], R::Factor { expr, .. } if expr.is_scalar()));
+        assert!(model
+            .uses
+            .iter()
+            .any(|u| u.latent == "beta" && u.dist.is_some_and(|d| d.name == "Normal")));
+    }
+
+    #[test]
+    fn reports_every_error_and_resolves_nothing() {
+        let syntax = parse(quote! {
+            fn m(y: f64) {
+                sample mu ~ Normall(0.0, 1.0);
+                observe mu ~ Normal(y, 1.0);
+            }
+        });
+        let mut errors = Vec::new();
+        assert!(check(&syntax, &mut errors).is_none());
+        assert_eq!(errors.len(), 2);
     }
 }

@@ -1,12 +1,19 @@
-//! The `model!` macro of ngvi: parse ([`parse`]) → check ([`check`]) → expand ([`expand`]).
+//! The `model!` macro of ngvi: parse ([`parse`]) → check ([`check`], producing the
+//! [`resolved`] model) → expand ([`expand`]); on any error, the errors and the fallback
+//! expansion ([`expand::fallback`]).
 //!
 //! Use it through the facade crate: `use ngvi::prelude::*;`. The language reference is
 //! `docs/language.md`; the runnable example is on `ngvi::model`.
 
 mod check;
+mod conjugacy;
 mod dists;
+mod env;
 mod expand;
+mod messages;
 mod parse;
+mod resolved;
+mod source;
 
 use proc_macro::TokenStream;
 
@@ -14,12 +21,16 @@ use proc_macro::TokenStream;
 /// the facade crate, with a runnable example) and `docs/language.md` for the language.
 #[proc_macro]
 pub fn model(input: TokenStream) -> TokenStream {
-    let model = match parse::parse(input.into()) {
-        Ok(m) => m,
-        Err(e) => return e.to_compile_error().into(),
+    let mut errors = Vec::new();
+    let Some(syntax) = parse::parse(input.into(), &mut errors) else {
+        return messages::combine(errors)
+            .map(|e| e.to_compile_error())
+            .unwrap_or_default()
+            .into();
     };
-    match check::check(&model) {
-        Ok(analysis) => expand::expand(&model, &analysis).into(),
-        Err(e) => e.to_compile_error().into(),
+    match check::check(&syntax, &mut errors) {
+        Some(model) => expand::expand(&model),
+        None => expand::fallback(&syntax, errors),
     }
+    .into()
 }

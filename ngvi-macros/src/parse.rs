@@ -5,19 +5,14 @@
 //! next `;`, so every malformed statement is reported in one build.
 
 use proc_macro2::{Span, TokenStream, TokenTree};
+use syn::buffer::Cursor;
 use syn::parse::discouraged::Speculative;
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{braced, bracketed, parenthesized, Attribute, Expr, Ident, Pat, Token, Type, Visibility};
 
-/// Where a statement is, for error messages at compile time and at run time.
-#[derive(Clone)]
-pub struct Info {
-    /// The statement's source text (for `for` and `if`: the header).
-    pub text: String,
-    /// Its line in the source file.
-    pub line: u32,
-}
+use crate::messages as msg;
+use crate::source::{info_between, Info};
 
 /// The model function.
 pub struct ModelFn {
@@ -98,29 +93,17 @@ pub enum Else {
     If(Box<IfStmt>),
 }
 
-/// Parse the macro input, collecting every independent error.
-pub fn parse(input: TokenStream) -> syn::Result<ModelFn> {
-    let mut errors = Vec::new();
-    let parser = |input: ParseStream| parse_model(input, &mut errors);
-    let parsed = syn::parse::Parser::parse2(parser, input);
-    match (parsed, combine(errors)) {
-        (Ok(m), None) => Ok(m),
-        (Ok(_), Some(e)) => Err(e),
-        (Err(mut e), rest) => {
-            if let Some(rest) = rest {
-                e.combine(rest);
-            }
-            Err(e)
+/// Parse the macro input. Every independent error is pushed to `errors`; the model is
+/// `None` only when not even its header could be read (then there is nothing to expand).
+pub fn parse(input: TokenStream, errors: &mut Vec<syn::Error>) -> Option<ModelFn> {
+    let parser = |input: ParseStream| parse_model(input, errors);
+    match syn::parse::Parser::parse2(parser, input) {
+        Ok(m) => Some(m),
+        Err(e) => {
+            errors.push(e);
+            None
         }
     }
-}
-
-/// Combine errors into one (`None` for no error).
-pub fn combine(errors: Vec<syn::Error>) -> Option<syn::Error> {
-    errors.into_iter().reduce(|mut a, b| {
-        a.combine(b);
-        a
-    })
 }
 
 fn parse_model(input: ParseStream, errors: &mut Vec<syn::Error>) -> syn::Result<ModelFn> {
@@ -128,41 +111,21 @@ fn parse_model(input: ParseStream, errors: &mut Vec<syn::Error>) -> syn::Result<
     let vis: Visibility = input.parse()?;
     let start = input.cursor();
     if !input.peek(Token![fn]) {
-        return Err(input.error(
-            "expected `fn`: write `model! { fn my_model(y: &[f64]) { sample mu ~ Normal(0.0, 1.0); ... } }`",
-        ));
+        return Err(input.error(msg::expected_fn()));
     }
     input.parse::<Token![fn]>()?;
     let name: Ident = input.parse()?;
     if input.peek(Token![<]) {
         let generics: syn::Generics = input.parse()?;
-        errors.push(syn::Error::new(
-            generics.span(),
-            "a model function cannot be generic: give the data arguments concrete types such as `&[f64]` or `&nalgebra::DMatrix<f64>`",
-        ));
+        errors.push(syn::Error::new_spanned(generics, msg::generic_fn()));
     }
-    let content;
-    parenthesized!(content in input);
-    let mut args = Vec::new();
-    while !content.is_empty() {
-        match parse_arg(&content) {
-            Ok(a) => args.push(a),
-            Err(e) => {
-                errors.push(e);
-                skip_to(&content, |s| s.peek(Token![,]));
-            }
-        }
-        if content.is_empty() {
-            break;
-        }
-        content.parse::<Token![,]>()?;
-    }
+    let args = parse_args(input, errors)?;
     if input.peek(Token![->]) {
         let arrow: Token![->] = input.parse()?;
         let ty: Type = input.parse()?;
         errors.push(syn::Error::new_spanned(
             quote::quote!(#arrow #ty),
-            "a model function has no return type: `model!` generates it (a struct implementing `ngvi::Model`); remove `-> ...`",
+            msg::return_type(),
         ));
     }
     let info = info_between(start, input.cursor());
@@ -170,8 +133,8 @@ fn parse_model(input: ParseStream, errors: &mut Vec<syn::Error>) -> syn::Result<
     braced!(body in input);
     let stmts = parse_stmts(&body, errors);
     if !input.is_empty() {
-        return Err(input
-            .error("unexpected tokens after the model function: `model!` takes exactly one `fn`"));
+        errors.push(input.error(msg::trailing_tokens()));
+        input.parse::<TokenStream>()?;
     }
     Ok(ModelFn {
         attrs,
@@ -183,24 +146,45 @@ fn parse_model(input: ParseStream, errors: &mut Vec<syn::Error>) -> syn::Result<
     })
 }
 
-fn parse_arg(input: ParseStream) -> syn::Result<Arg> {
-    if input.peek(Token![mut]) {
-        let m: Token![mut] = input.parse()?;
-        return Err(syn::Error::new(
-            m.span,
-            "data arguments are read-only: remove `mut` (copy the value into a `let mut` inside the body if you need to)",
-        ));
+/// `(name: Type, …)`; a malformed argument is reported and skipped.
+fn parse_args(input: ParseStream, errors: &mut Vec<syn::Error>) -> syn::Result<Vec<Arg>> {
+    let content;
+    parenthesized!(content in input);
+    let mut args = Vec::new();
+    while !content.is_empty() {
+        match parse_arg(&content, errors) {
+            Ok(a) => args.push(a),
+            Err(e) => {
+                errors.push(e);
+                skip_to(&content, |s| s.peek(Token![,]));
+            }
+        }
+        if content.is_empty() {
+            break;
+        }
+        content.parse::<Token![,]>()?;
     }
-    if input.peek(Token![self]) || input.peek(Token![&]) {
-        return Err(input.error("a model function takes data arguments `name: Type`, not `self`"));
+    Ok(args)
+}
+
+/// `name: Type`. A `mut` before the name is reported but the argument is kept, so the
+/// fallback expansion still has the function's signature.
+fn parse_arg(input: ParseStream, errors: &mut Vec<syn::Error>) -> syn::Result<Arg> {
+    if input.fork().parse::<syn::Receiver>().is_ok() {
+        let receiver: syn::Receiver = input.parse()?;
+        return Err(syn::Error::new_spanned(receiver, msg::self_argument()));
+    }
+    if let Some(m) = input.parse::<Option<Token![mut]>>()? {
+        errors.push(syn::Error::new(m.span, msg::mut_argument()));
+    }
+    if !input.peek(Ident) {
+        return Err(input.error(msg::argument_not_a_name()));
     }
     let name: Ident = input.parse()?;
     if !input.peek(Token![:]) {
         return Err(syn::Error::new(
             name.span(),
-            format!(
-                "expected `{name}: Type`: every data argument needs a type, e.g. `{name}: &[f64]`"
-            ),
+            msg::argument_without_type(&name),
         ));
     }
     input.parse::<Token![:]>()?;
@@ -241,6 +225,8 @@ fn parse_stmts(input: ParseStream, errors: &mut Vec<syn::Error>) -> Vec<Stmt> {
     stmts
 }
 
+/// Whether the input starts with the contextual keyword `kw` followed by the rest of a
+/// statement (so `sample`, `observe` and `factor` stay usable as ordinary names).
 fn keyword(input: ParseStream, kw: &str) -> bool {
     let fork = input.fork();
     match fork.parse::<Ident>() {
@@ -258,106 +244,126 @@ fn keyword(input: ParseStream, kw: &str) -> bool {
         || fork.peek(Token![-])
 }
 
+/// One statement, by its first tokens.
 fn parse_stmt(input: ParseStream, errors: &mut Vec<syn::Error>) -> syn::Result<Stmt> {
     let start = input.cursor();
     if keyword(input, "sample") {
-        let kw: Ident = input.parse()?;
-        let name: Ident = input.parse()?;
-        let len = if input.peek(syn::token::Bracket) {
-            let content;
-            bracketed!(content in input);
-            Some(content.parse::<Expr>()?)
-        } else {
-            None
-        };
-        let dist = parse_tilde_dist(input, &format!("sample {name}"))?;
-        expect_semi(input, dist.paren)?;
-        let info = info_between(start, input.cursor());
-        return Ok(Stmt::Sample {
-            kw,
-            name,
-            len,
-            dist,
-            info,
-        });
+        parse_sample(input, start)
+    } else if keyword(input, "observe") {
+        parse_observe(input, start)
+    } else if keyword(input, "factor") {
+        parse_factor(input, start)
+    } else if input.peek(Token![let]) {
+        parse_let(input, start)
+    } else if input.peek(Token![for]) {
+        parse_for(input, start, errors)
+    } else if input.peek(Token![if]) {
+        Ok(Stmt::If(parse_if(input, errors)?))
+    } else {
+        parse_expr_stmt(input, start)
     }
-    if keyword(input, "observe") {
-        let kw: Ident = input.parse()?;
-        let value: Expr = input.parse()?;
-        if let Expr::Assign(a) = &value {
-            return Err(syn::Error::new(
-                a.eq_token.span,
-                "`observe` uses `~`, not `=`: write `observe y ~ Normal(mu, 1.0);`",
-            ));
-        }
-        let shown = quote::ToTokens::to_token_stream(&value).to_string();
-        let dist = parse_tilde_dist(input, &format!("observe {shown}"))?;
-        expect_semi(input, dist.paren)?;
-        let info = info_between(start, input.cursor());
-        return Ok(Stmt::Observe {
-            kw,
-            value,
-            dist,
-            info,
-        });
-    }
-    if keyword(input, "factor") {
-        input.parse::<Ident>()?;
-        let expr: Expr = input.parse()?;
-        expect_semi(input, expr.span())?;
-        let info = info_between(start, input.cursor());
-        return Ok(Stmt::Factor { expr, info });
-    }
-    if input.peek(Token![let]) {
-        input.parse::<Token![let]>()?;
-        let pat = Pat::parse_single(input)?;
-        let ty = if input.peek(Token![:]) {
-            input.parse::<Token![:]>()?;
-            Some(input.parse::<Type>()?)
-        } else {
-            None
-        };
-        if !input.peek(Token![=]) {
-            return Err(input.error(
-                "expected `=`: a `let` in a model binds a value, e.g. `let theta = mu + tau * eta[j];`",
-            ));
-        }
-        input.parse::<Token![=]>()?;
-        let init: Expr = input.parse()?;
-        if input.peek(Token![else]) {
-            return Err(
-                input.error("`let ... else` is not supported in a model: use `if let` or `match`")
-            );
-        }
-        expect_semi(input, init.span())?;
-        let info = info_between(start, input.cursor());
-        return Ok(Stmt::Let {
-            pat,
-            ty,
-            init,
-            info,
-        });
-    }
-    if input.peek(Token![for]) {
-        let kw: Token![for] = input.parse()?;
-        let pat = Pat::parse_multi_with_leading_vert(input)?;
-        input.parse::<Token![in]>()?;
-        let iter = Expr::parse_without_eager_brace(input)?;
-        let info = info_between(start, input.cursor());
+}
+
+/// `sample NAME ~ D(ARGS);` or `sample NAME[LEN] ~ D(ARGS);`
+fn parse_sample(input: ParseStream, start: Cursor) -> syn::Result<Stmt> {
+    let kw: Ident = input.parse()?;
+    let name: Ident = input.parse()?;
+    let len = if input.peek(syn::token::Bracket) {
         let content;
-        braced!(content in input);
-        let body = parse_stmts(&content, errors);
-        return Ok(Stmt::For {
-            kw,
-            pat,
-            iter,
-            body,
-            info,
-        });
+        bracketed!(content in input);
+        Some(content.parse::<Expr>()?)
+    } else {
+        None
+    };
+    let dist = parse_tilde_dist(input, &format!("sample {name}"))?;
+    expect_semi(input, dist.paren)?;
+    let info = info_between(start, input.cursor());
+    Ok(Stmt::Sample {
+        kw,
+        name,
+        len,
+        dist,
+        info,
+    })
+}
+
+/// `observe EXPR ~ D(ARGS);`
+fn parse_observe(input: ParseStream, start: Cursor) -> syn::Result<Stmt> {
+    let kw: Ident = input.parse()?;
+    let value: Expr = input.parse()?;
+    if let Expr::Assign(a) = &value {
+        return Err(syn::Error::new(a.eq_token.span, msg::observe_with_eq()));
     }
-    if input.peek(Token![if]) {
-        return Ok(Stmt::If(parse_if(input, errors)?));
+    let shown = quote::ToTokens::to_token_stream(&value).to_string();
+    let dist = parse_tilde_dist(input, &format!("observe {shown}"))?;
+    expect_semi(input, dist.paren)?;
+    let info = info_between(start, input.cursor());
+    Ok(Stmt::Observe {
+        kw,
+        value,
+        dist,
+        info,
+    })
+}
+
+/// `factor EXPR;`
+fn parse_factor(input: ParseStream, start: Cursor) -> syn::Result<Stmt> {
+    input.parse::<Ident>()?;
+    let expr: Expr = input.parse()?;
+    expect_semi(input, expr.span())?;
+    let info = info_between(start, input.cursor());
+    Ok(Stmt::Factor { expr, info })
+}
+
+/// `let PAT [: TYPE] = EXPR;`
+fn parse_let(input: ParseStream, start: Cursor) -> syn::Result<Stmt> {
+    input.parse::<Token![let]>()?;
+    let pat = Pat::parse_single(input)?;
+    let ty = if input.peek(Token![:]) {
+        input.parse::<Token![:]>()?;
+        Some(input.parse::<Type>()?)
+    } else {
+        None
+    };
+    if !input.peek(Token![=]) {
+        return Err(input.error(msg::let_without_eq()));
     }
+    input.parse::<Token![=]>()?;
+    let init: Expr = input.parse()?;
+    if input.peek(Token![else]) {
+        return Err(input.error(msg::let_else()));
+    }
+    expect_semi(input, init.span())?;
+    let info = info_between(start, input.cursor());
+    Ok(Stmt::Let {
+        pat,
+        ty,
+        init,
+        info,
+    })
+}
+
+/// `for PAT in EXPR { … }`
+fn parse_for(input: ParseStream, start: Cursor, errors: &mut Vec<syn::Error>) -> syn::Result<Stmt> {
+    let kw: Token![for] = input.parse()?;
+    let pat = Pat::parse_multi_with_leading_vert(input)?;
+    input.parse::<Token![in]>()?;
+    let iter = Expr::parse_without_eager_brace(input)?;
+    let info = info_between(start, input.cursor());
+    let content;
+    braced!(content in input);
+    let body = parse_stmts(&content, errors);
+    Ok(Stmt::For {
+        kw,
+        pat,
+        iter,
+        body,
+        info,
+    })
+}
+
+/// Any other Rust expression statement; block-like ones need no `;`.
+fn parse_expr_stmt(input: ParseStream, start: Cursor) -> syn::Result<Stmt> {
     let expr: Expr = input.parse()?;
     let block_like = matches!(
         expr,
@@ -370,12 +376,7 @@ fn parse_stmt(input: ParseStream, errors: &mut Vec<syn::Error>) -> syn::Result<S
             | Expr::Unsafe(_)
     );
     let semi = if block_like {
-        if input.peek(Token![;]) {
-            input.parse::<Token![;]>()?;
-            true
-        } else {
-            false
-        }
+        input.parse::<Option<Token![;]>>()?.is_some()
     } else {
         expect_semi(input, expr.span())?;
         true
@@ -384,6 +385,7 @@ fn parse_stmt(input: ParseStream, errors: &mut Vec<syn::Error>) -> syn::Result<S
     Ok(Stmt::Expr { expr, semi, info })
 }
 
+/// `if COND { … } [else if … | else { … }]`
 fn parse_if(input: ParseStream, errors: &mut Vec<syn::Error>) -> syn::Result<IfStmt> {
     let start = input.cursor();
     let kw: Token![if] = input.parse()?;
@@ -423,28 +425,22 @@ fn parse_tilde_dist(input: ParseStream, what: &str) -> syn::Result<DistCall> {
         } else {
             "Normal(0.0, 1.0)".to_string()
         };
-        let msg = if input.peek(Token![=]) {
-            format!("expected `~` after `{what}`, found `=`: a distribution statement uses `~`: `{what} ~ {shown};`")
-        } else {
-            format!("expected `~` after `{what}`: write `{what} ~ {shown};`")
-        };
+        let message = msg::missing_tilde(what, &shown, input.peek(Token![=]));
         return Err(if input.is_empty() {
-            input.error(msg)
+            input.error(message)
         } else {
-            syn::Error::new(input.span(), msg)
+            syn::Error::new(input.span(), message)
         });
     }
     input.parse::<Token![~]>()?;
     if !input.peek(Ident) {
-        return Err(input.error(format!(
-            "expected a distribution after `~`, e.g. `{what} ~ Normal(0.0, 1.0);`"
-        )));
+        return Err(input.error(msg::missing_distribution(what)));
     }
     let name: Ident = input.parse()?;
     if !input.peek(syn::token::Paren) {
         return Err(syn::Error::new(
             name.span(),
-            format!("a distribution takes its arguments in parentheses: write `{name}(...)` (`Flat()` and `HalfFlat()` take none)"),
+            msg::distribution_without_parens(&name),
         ));
     }
     let content;
@@ -470,91 +466,7 @@ fn expect_semi(input: ParseStream, after: Span) -> syn::Result<()> {
         let tt: TokenTree = fork.parse()?;
         format!("`{tt}`")
     };
-    Err(syn::Error::new(
-        after,
-        format!("expected `;` after this, found {found}: every model statement ends with `;`"),
-    ))
-}
-
-/// The statement made of the token trees from `start` up to `end`.
-fn info_between(start: syn::buffer::Cursor, end: syn::buffer::Cursor) -> Info {
-    let mut tts = Vec::new();
-    let mut c = start;
-    while c != end {
-        match c.token_tree() {
-            Some((tt, next)) => {
-                tts.push(tt);
-                c = next;
-            }
-            None => break,
-        }
-    }
-    let span = tts.first().map_or_else(Span::call_site, TokenTree::span);
-    Info {
-        text: source_text(&tts),
-        line: line_of(span),
-    }
-}
-
-/// The line of a span (0 outside a procedural macro, as in unit tests).
-pub fn line_of(span: Span) -> u32 {
-    if proc_macro::is_available() {
-        u32::try_from(span.unwrap().line()).unwrap_or(u32::MAX)
-    } else {
-        0
-    }
-}
-
-/// The source text of an expression (or any tokens), as written.
-pub fn text_of(e: &impl quote::ToTokens) -> String {
-    let tts: Vec<TokenTree> = e.to_token_stream().into_iter().collect();
-    source_text(&tts)
-}
-
-/// The source text of token trees, with the original spacing on a line and a line break
-/// replaced by one space.
-fn source_text(tts: &[TokenTree]) -> String {
-    if !proc_macro::is_available() {
-        let ts: TokenStream = tts.iter().cloned().collect();
-        return ts.to_string();
-    }
-    let mut out = String::new();
-    let mut prev_end: Option<(usize, usize)> = None;
-    for tt in tts {
-        let span = tt.span().unwrap();
-        let (start, end) = (span.start(), span.end());
-        if let Some((line, col)) = prev_end {
-            if start.line() != line {
-                out.push(' ');
-            } else {
-                out.extend(std::iter::repeat_n(' ', start.column().saturating_sub(col)));
-            }
-        }
-        let text = span.source_text().unwrap_or_else(|| tt.to_string());
-        out.push_str(&collapse_lines(&text));
-        prev_end = Some((end.line(), end.column()));
-    }
-    out
-}
-
-/// Replace every run of whitespace containing a line break by one space.
-fn collapse_lines(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut run = String::new();
-    for ch in s.chars() {
-        if ch.is_whitespace() {
-            run.push(ch);
-        } else {
-            if run.contains('\n') {
-                out.push(' ');
-            } else {
-                out.push_str(&run);
-            }
-            run.clear();
-            out.push(ch);
-        }
-    }
-    out
+    Err(syn::Error::new(after, msg::missing_semicolon(&found)))
 }
 
 #[cfg(test)]
@@ -564,7 +476,8 @@ mod tests {
 
     #[test]
     fn parses_statements() {
-        let m = parse(quote! {
+        let mut errors = Vec::new();
+        let input = quote! {
             /// docs
             pub fn eight_schools(y: &[f64], sigma: &[f64]) {
                 sample mu ~ Normal(0.0, 5.0);
@@ -575,29 +488,25 @@ mod tests {
                 }
                 if y.len() > 2 { factor -mu; } else { factor mu; }
             }
-        })
-        .map_err(|e| e.to_string())
-        .expect("parses");
+        };
+        let m = parse(input, &mut errors).expect("parses");
+        assert!(errors.is_empty());
         assert_eq!(m.args.len(), 2);
         assert_eq!(m.body.len(), 4);
         assert!(matches!(&m.body[1], Stmt::Sample { len: Some(_), .. }));
     }
 
     #[test]
-    fn reports_every_malformed_statement() {
-        let err = parse(quote! {
-            fn m(y: f64) {
+    fn reports_every_malformed_statement_and_keeps_the_signature() {
+        let mut errors = Vec::new();
+        let input = quote! {
+            fn m(mut y: f64) {
                 sample mu Normal(0.0, 1.0);
                 observe y ~ Normal(mu, 1.0)
             }
-        })
-        .err()
-        .map(|e| e.into_iter().count());
-        assert_eq!(err, Some(2));
-    }
-
-    #[test]
-    fn collapses_line_breaks() {
-        assert_eq!(collapse_lines("a,\n    b  c"), "a, b  c");
+        };
+        let m = parse(input, &mut errors).expect("the header parses");
+        assert_eq!(errors.len(), 3);
+        assert_eq!(m.args.len(), 1);
     }
 }

@@ -34,7 +34,9 @@ pub use functions::{dot, ln_beta, log_sum_exp, sigmoid, softplus};
 /// Arithmetic with an `f64` on the left-hand side (`2.0 * x`, `1.0 - p`, `0.0 < x`).
 ///
 /// Rust does not carry a bound on `f64` from a trait to its users, so generic code that
-/// writes `2.0 * x` states `where f64: F64Ops<S>`; the `model!` macro adds it for you.
+/// writes `2.0 * x` states `where f64: F64Ops<S>`. Under that bound rustc reads every
+/// `f64 * f64` as `f64 * S`, so the code `model!` generates does without it (it writes
+/// `2.0 * x` as a call; see `docs/language.md`).
 pub trait F64Ops<S>:
     Add<S, Output = S>
     + Sub<S, Output = S>

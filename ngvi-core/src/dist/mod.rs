@@ -26,9 +26,7 @@
 /// compile time that the struct's name and parameters are those of its row in the spec
 /// table.
 ///
-/// The parameter fields are `pub` but hidden: the code `model!` generates reads them for a
-/// prior's `prior_params` (once it calls `param_values` instead, they can be private).
-/// `#[non_exhaustive]` keeps a struct literal from bypassing `new`.
+/// The parameter fields are private, so no struct literal can bypass `new`.
 macro_rules! distribution {
     (
         $(#[$doc:meta])*
@@ -36,9 +34,8 @@ macro_rules! distribution {
     ) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq)]
-        #[non_exhaustive]
         pub struct $name<S> {
-            $(#[doc(hidden)] pub $param: S,)*
+            $($param: S,)*
         }
 
         const _: () = assert!(

@@ -16,12 +16,8 @@ const SIMPLEX_SUM_TOL: f64 = 1e-9;
 /// Vector-valued, so it has inherent methods instead of
 /// [`Univariate`](super::Univariate) and [`Sampling`](super::Sampling).
 #[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
 pub struct Dirichlet<S> {
-    /// Read by the code `model!` generates, for a prior's `prior_params`; use
-    /// [`Dirichlet::alpha`].
-    #[doc(hidden)]
-    pub alpha: Vec<S>,
+    alpha: Vec<S>,
 }
 
 const _: () = assert!(super::kind::row_matches(

@@ -257,7 +257,12 @@ fn largest_kl(blocks: &[Block], old: &[Vec<f64>], old_mu: &[Vec<f64>]) -> f64 {
         .zip(old.iter().zip(old_mu))
         .map(|(b, (l0, mu0))| {
             let l1 = b.family.natural();
-            let dot: f64 = l1.iter().zip(l0).zip(mu0).map(|((a, b), m)| (a - b) * m).sum();
+            let dot: f64 = l1
+                .iter()
+                .zip(l0)
+                .zip(mu0)
+                .map(|((a, b), m)| (a - b) * m)
+                .sum();
             let kl = b.family.log_partition(&l1) - b.family.log_partition(l0) - dot;
             kl.abs()
         })

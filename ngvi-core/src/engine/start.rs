@@ -46,7 +46,10 @@ pub(super) fn start<M: Model>(
         crate::family::Geometry::Gaussian { diagonal: true }
     );
     Ok(if diagonal {
-        Box::new(DiagGaussian::new(m, p.diagonal().iter().copied().collect())?)
+        Box::new(DiagGaussian::new(
+            m,
+            p.diagonal().iter().copied().collect(),
+        )?)
     } else {
         Box::new(Gaussian::new(m, p)?)
     })

@@ -53,7 +53,8 @@ impl<M: Model> Engine<'_, M> {
         let mut change = f64::INFINITY;
         for iter in 1..=self.settings.max_iters {
             let old: Vec<Vec<f64>> = self.blocks.iter().map(|b| b.family.natural()).collect();
-            let old_mu: Vec<Vec<f64>> = self.blocks.iter().map(|b| b.family.mean_params()).collect();
+            let old_mu: Vec<Vec<f64>> =
+                self.blocks.iter().map(|b| b.family.mean_params()).collect();
             let (mut moved, mut stalled, mut flat) = (false, false, false);
             for b in 0..self.blocks.len() {
                 let (outcome, f) = self.step_block(b, iter, seed, notes)?;
@@ -72,7 +73,11 @@ impl<M: Model> Engine<'_, M> {
             let stop = if let Some(sd) = self.largest_sd().filter(|s| *s > MAX_UNCONSTRAINED_SD) {
                 Some(StopReason::Diverged { sd })
             } else if stalled && iter == 1 && !moved {
-                let family = self.blocks.iter().find(|b| !b.conjugate).map_or("", |b| b.family.name());
+                let family = self
+                    .blocks
+                    .iter()
+                    .find(|b| !b.conjugate)
+                    .map_or("", |b| b.family.name());
                 return Err(Error::NoProgress { family });
             } else if stalled {
                 Some(StopReason::Stalled)

@@ -325,7 +325,10 @@ pub(crate) fn mean_only_target<F: ExpFamily + ?Sized>(fam: &F, target: &[f64]) -
         (0..d).map(|i| target[d + i] * m[i]).collect()
     } else {
         let t2 = DMatrix::from_column_slice(d, d, &target[d..]);
-        (t2 * DVector::from_column_slice(&m)).iter().copied().collect()
+        (t2 * DVector::from_column_slice(&m))
+            .iter()
+            .copied()
+            .collect()
     };
     let t1 = (0..d).map(|i| target[i] + 2.0 * t2m[i] + lambda[i]);
     Some(t1.chain(lambda[d..].iter().copied()).collect())

@@ -1,0 +1,259 @@
+//! Checked indexing: `x[i]`, `x[i][j]`, nalgebra `x[(i, j)]` and ranges `x[a..b]` become
+//! `.get(..)` chains that return a `ModelError` `IndexOutOfRange` (naming the variable at
+//! the root and the indices) instead of panicking; and data values read as `f64` for
+//! `observe` and distribution parameters.
+
+use proc_macro2::TokenStream;
+use quote::{quote, ToTokens};
+use syn::{Expr, ExprRange, Ident};
+
+use super::rewrite::{Ctx, Rewriter};
+use super::{model_err, Expander};
+use crate::resolved::Value;
+use crate::source::{text_of, Info};
+
+/// The result of a checked index chain: setup statements, the reference to the element,
+/// and the index variables.
+pub struct Chain {
+    pub setup: TokenStream,
+    pub last: Ident,
+    pub indices: Vec<Ident>,
+}
+
+impl Rewriter<'_> {
+    /// `return Err(IndexOutOfRange)` for the access chain so far.
+    fn out_of_range(&self, name: &str, indices: &[Ident], kind: TokenStream) -> TokenStream {
+        model_err(
+            self.info,
+            quote!(::std::string::String::from(#name)),
+            quote!(::std::vec![#(#indices),*]),
+            kind,
+        )
+    }
+
+    /// Checked accesses `base[parts[0]][parts[1]]…`, `base` already rewritten.
+    pub fn chain(&mut self, base: TokenStream, name: &str, parts: &[&Expr]) -> Chain {
+        let mut setup = TokenStream::new();
+        let mut cur = base;
+        let mut indices: Vec<Ident> = Vec::new();
+        let mut last = self.names.fresh("r");
+        for part in parts {
+            let r = self.names.fresh("r");
+            let step = match part {
+                Expr::Tuple(t) if t.elems.len() == 2 => {
+                    self.pair(&cur, &r, name, (&t.elems[0], &t.elems[1]), &mut indices)
+                }
+                Expr::Range(range) => self.range(&cur, &r, name, range, &indices),
+                _ => self.single(&cur, &r, name, part, &mut indices),
+            };
+            setup.extend(step);
+            cur = r.to_token_stream();
+            last = r;
+        }
+        Chain {
+            setup,
+            last,
+            indices,
+        }
+    }
+
+    /// `let r = cur.get((i, j))` (a matrix element).
+    fn pair(
+        &mut self,
+        cur: &TokenStream,
+        r: &Ident,
+        name: &str,
+        (a, b): (&Expr, &Expr),
+        indices: &mut Vec<Ident>,
+    ) -> TokenStream {
+        let (i, j) = (self.names.fresh("i"), self.names.fresh("i"));
+        let a = self.rewrite(a, Ctx::Value);
+        let b = self.rewrite(b, Ctx::Value);
+        indices.push(i.clone());
+        indices.push(j.clone());
+        let (at, len) = (self.names.fresh("i"), self.names.fresh("n"));
+        let err = self.out_of_range(
+            name,
+            indices,
+            quote!(::ngvi::ModelErrorKind::IndexOutOfRange { index: #at, len: #len }),
+        );
+        quote! {
+            let #i: usize = #a;
+            let #j: usize = #b;
+            let #r = match (#cur).get((#i, #j)) {
+                ::core::option::Option::Some(v) => v,
+                ::core::option::Option::None => {
+                    let (#at, #len) = if #i >= (#cur).nrows() {
+                        (#i, (#cur).nrows())
+                    } else {
+                        (#j, (#cur).ncols())
+                    };
+                    #err
+                }
+            };
+        }
+    }
+
+    /// `let r = cur.get(a..b)` (a sub-slice).
+    fn range(
+        &mut self,
+        cur: &TokenStream,
+        r: &Ident,
+        name: &str,
+        range: &ExprRange,
+        indices: &[Ident],
+    ) -> TokenStream {
+        let (s, e) = (self.names.fresh("i"), self.names.fresh("i"));
+        let start = match &range.start {
+            Some(x) => self.rewrite(x, Ctx::Value),
+            None => quote!(0),
+        };
+        let end = match &range.end {
+            Some(x) => self.rewrite(x, Ctx::Value),
+            None => quote!((#cur).len()),
+        };
+        let rng = match range.limits {
+            syn::RangeLimits::HalfOpen(_) => quote!(#s..#e),
+            syn::RangeLimits::Closed(_) => quote!(#s..=#e),
+        };
+        let err = self.out_of_range(
+            name,
+            indices,
+            quote!(::ngvi::ModelErrorKind::IndexOutOfRange {
+                index: if #s > #e { #s } else { #e },
+                len: (#cur).len(),
+            }),
+        );
+        quote! {
+            let #s: usize = #start;
+            let #e: usize = #end;
+            let #r = match (#cur).get(#rng) {
+                ::core::option::Option::Some(v) => v,
+                ::core::option::Option::None => { #err }
+            };
+        }
+    }
+
+    /// `let r = cur.get(i)`.
+    fn single(
+        &mut self,
+        cur: &TokenStream,
+        r: &Ident,
+        name: &str,
+        part: &Expr,
+        indices: &mut Vec<Ident>,
+    ) -> TokenStream {
+        let i = self.names.fresh("i");
+        let x = self.rewrite(part, Ctx::Value);
+        indices.push(i.clone());
+        let err = self.out_of_range(
+            name,
+            indices,
+            quote!(::ngvi::ModelErrorKind::IndexOutOfRange { index: #i, len: (#cur).len() }),
+        );
+        quote! {
+            let #i: usize = #x;
+            let #r = match (#cur).get(#i) {
+                ::core::option::Option::Some(v) => v,
+                ::core::option::Option::None => { #err }
+            };
+        }
+    }
+
+    /// A checked index chain as an expression.
+    pub fn index(&mut self, e: &Expr, ctx: Ctx) -> TokenStream {
+        let (root, parts) = split_chain(e);
+        let name = text_of(root);
+        let scalar = self.is_scalar_root(root);
+        let base = self.rewrite(root, Ctx::Ref);
+        if is_place(root) {
+            let c = self.chain(base, &name, &parts);
+            let (setup, last) = (c.setup, c.last);
+            if scalar && ctx == Ctx::Value {
+                quote!(::core::clone::Clone::clone({ #setup #last }))
+            } else {
+                quote!((*{ #setup #last }))
+            }
+        } else {
+            let tmp = self.names.fresh("b");
+            let c = self.chain(quote!(#tmp), &name, &parts);
+            let (setup, last) = (c.setup, c.last);
+            quote!({ let #tmp = #base; #setup ::core::clone::Clone::clone(#last) })
+        }
+    }
+}
+
+/// `x[i][j]` → (`x`, [`i`, `j`]).
+fn split_chain(e: &Expr) -> (&Expr, Vec<&Expr>) {
+    let mut parts = Vec::new();
+    let mut cur = e;
+    while let Expr::Index(ix) = cur {
+        parts.push(&*ix.index);
+        cur = &ix.expr;
+    }
+    parts.reverse();
+    (cur, parts)
+}
+
+/// Whether an expression names a place that outlives the statement (so a reference to an
+/// element of it can be returned from a block).
+fn is_place(e: &Expr) -> bool {
+    match e {
+        Expr::Path(_) => true,
+        Expr::Field(f) => is_place(&f.base),
+        Expr::Paren(p) => is_place(&p.expr),
+        Expr::Unary(u) => matches!(u.op, syn::UnOp::Deref(_)) && is_place(&u.expr),
+        _ => false,
+    }
+}
+
+/// A data value read as `f64`: its setup, the variable holding it, and how to name it in
+/// an error (the variable and its index variables).
+pub struct DataValue {
+    pub setup: TokenStream,
+    pub value: Ident,
+    variable: String,
+    indices: Vec<Ident>,
+}
+
+impl DataValue {
+    pub fn variable_tokens(&self) -> TokenStream {
+        let v = &self.variable;
+        quote!(::std::string::String::from(#v))
+    }
+    pub fn index_tokens(&self) -> TokenStream {
+        let ix = &self.indices;
+        quote!(::std::vec![#(#ix),*])
+    }
+}
+
+impl Expander<'_, '_> {
+    /// Read a data expression as `f64`; an indexed one names its root and indices in
+    /// errors.
+    pub fn data_value(&self, v: &Value, info: &Info) -> DataValue {
+        let value = self.names.fresh("v");
+        let (root, parts) = split_chain(v.expr);
+        if !parts.is_empty() && is_place(root) {
+            let mut r = Rewriter::new(&self.names, &v.scalars, info);
+            let base = r.rewrite(root, Ctx::Ref);
+            let c = r.chain(base, &text_of(root), &parts);
+            let (setup, last) = (c.setup, c.last);
+            return DataValue {
+                setup: quote! {
+                    #setup
+                    let #value: f64 = ::ngvi::dist::Observation::to_f64(#last);
+                },
+                value,
+                variable: text_of(root),
+                indices: c.indices,
+            };
+        }
+        let x = self.rw(v, info, Ctx::Value);
+        DataValue {
+            setup: quote!(let #value: f64 = ::ngvi::dist::Observation::to_f64(&(#x));),
+            value,
+            variable: text_of(v.expr),
+            indices: Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,213 @@
+//! `Model::log_joint(z)`: checks `z.len()`, binds the latents from `z` (scalars as `S`,
+//! vector and Dirichlet latents as `&[S]`), and runs the body, adding each statement's log
+//! density to the accumulator. The method has no `where f64: F64Ops<S>` bound (an impl may
+//! ask less than the trait); see [`rewrite`](super::rewrite) for why.
+
+use proc_macro2::TokenStream;
+use quote::{quote, ToTokens};
+
+use super::items::bindings;
+use super::rewrite::Ctx;
+use super::{lens, lp, model_err, neg_inf, offs, scalar_s, zvec, Expander};
+use crate::resolved::{Call, Else, If, Latent, Shape, Stmt, Value};
+use crate::source::Info;
+
+impl Expander<'_, '_> {
+    pub fn log_joint_fn(&self) -> TokenStream {
+        let bindings = bindings(self.model.syntax);
+        let layout = self.layout();
+        let (lens, offs) = (lens(), offs());
+        let n = self.model.latents.len();
+        let (z, lp, s) = (zvec(), lp(), scalar_s());
+        let body = self.stmts(&self.model.body);
+        let err = model_err(
+            &self.model.syntax.info,
+            quote!(::std::string::String::from("z")),
+            quote!(::std::vec::Vec::new()),
+            quote!(::ngvi::ModelErrorKind::LatentLength { expected: __ngvi_total, got: #z.len() }),
+        );
+        quote! {
+            #[allow(unused_variables, unused_mut, unused_parens, clippy::redundant_clone, clippy::needless_borrow, clippy::double_parens)]
+            fn log_joint<#s: ::ngvi::Scalar>(&self, #z: &[#s]) -> ::core::result::Result<#s, ::ngvi::ModelError> {
+                #bindings
+                let #lens: [usize; #n] = #layout;
+                let mut #offs = [0usize; #n];
+                let mut __ngvi_total = 0usize;
+                for (k, len) in #lens.iter().enumerate() {
+                    #offs[k] = __ngvi_total;
+                    __ngvi_total += *len;
+                }
+                if #z.len() != __ngvi_total {
+                    #err;
+                }
+                let mut #lp: #s = <#s as ::ngvi::Scalar>::constant(0.0);
+                #body
+                ::core::result::Result::Ok(#lp)
+            }
+        }
+    }
+
+    fn stmts(&self, stmts: &[Stmt]) -> TokenStream {
+        stmts.iter().map(|s| self.stmt(s)).collect()
+    }
+
+    fn stmt(&self, s: &Stmt) -> TokenStream {
+        match s {
+            Stmt::Sample(k) => self.sample(*k, &self.model.latents[*k]),
+            Stmt::Observe { value, call, info } => self.observe(value, call, info),
+            Stmt::Factor { expr, info } => {
+                let x = self.rw(expr, info, Ctx::Value);
+                let lp = lp();
+                if expr.is_scalar() {
+                    quote!(#lp += #x;)
+                } else {
+                    quote!(#lp += ::ngvi::dist::Observation::to_f64(&(#x));)
+                }
+            }
+            Stmt::Let {
+                pat,
+                ty,
+                init,
+                convert,
+                info,
+            } => {
+                let x = self.rw(init, info, Ctx::Value);
+                if *convert {
+                    let s = scalar_s();
+                    quote! {
+                        let #pat: #s = <#s as ::ngvi::Scalar>::constant(
+                            ::ngvi::dist::Observation::to_f64(&(#x)),
+                        );
+                    }
+                } else {
+                    let t = ty.map(|t| quote!(: #t));
+                    quote!(let #pat #t = #x;)
+                }
+            }
+            Stmt::For {
+                kw,
+                pat,
+                iter,
+                body,
+                info,
+            } => {
+                let x = self.rw(iter, info, Ctx::Value);
+                let inner = self.stmts(body);
+                quote!(#kw #pat in #x { #inner })
+            }
+            Stmt::If(i) => self.if_stmt(i),
+            Stmt::Expr { expr, semi, info } => {
+                let x = self.rw(expr, info, Ctx::Value);
+                if *semi {
+                    quote!(#x;)
+                } else {
+                    x
+                }
+            }
+        }
+    }
+
+    /// Bind latent `k` from `z` and add its prior's log density.
+    fn sample(&self, k: usize, latent: &Latent) -> TokenStream {
+        let (lp, s, z, lens, offs) = (lp(), scalar_s(), zvec(), lens(), offs());
+        let b = self.build(latent.info, &latent.prior, &s.to_token_stream());
+        let (setup, var, name) = (&b.setup, &b.var, latent.name);
+        let slice = quote!(let #name: &[#s] = &#z[#offs[#k]..#offs[#k] + #lens[#k]];);
+        match latent.shape {
+            Shape::Simplex => quote! {
+                #slice
+                {
+                    #setup
+                    #lp += #var.ln_density(#name);
+                }
+            },
+            Shape::Vector(_) => quote! {
+                #slice
+                {
+                    #setup
+                    for x in #name {
+                        #lp += ::ngvi::dist::Univariate::<#s>::ln_density(&#var, x);
+                    }
+                }
+            },
+            Shape::Scalar => quote! {
+                let #name: #s = ::core::clone::Clone::clone(&#z[#offs[#k]]);
+                {
+                    #setup
+                    #lp += ::ngvi::dist::Univariate::<#s>::ln_density(&#var, &#name);
+                }
+            },
+        }
+    }
+
+    /// Check the observed value (finite, in the support) and add its log density. When
+    /// the support depends on a latent parameter, a value outside it gives −∞.
+    fn observe(&self, value: &Value, call: &Call, info: &Info) -> TokenStream {
+        let (lp, s) = (lp(), scalar_s());
+        let d = call.dist;
+        let dv = self.data_value(value, info);
+        let b = self.build(info, call, &s.to_token_stream());
+        let v = &dv.value;
+        let nonfinite = model_err(
+            info,
+            dv.variable_tokens(),
+            dv.index_tokens(),
+            quote!(::ngvi::ModelErrorKind::NonFinite { value: #v }),
+        );
+        let dname = d.name;
+        let latent_support = d
+            .support_params
+            .iter()
+            .any(|i| call.args.get(*i).is_some_and(Value::is_scalar));
+        let outside = if latent_support {
+            neg_inf()
+        } else {
+            model_err(
+                info,
+                dv.variable_tokens(),
+                dv.index_tokens(),
+                quote!(::ngvi::ModelErrorKind::OutsideSupport {
+                    value: #v,
+                    dist: #dname,
+                    support: ::std::string::ToString::to_string(&__ngvi_support),
+                }),
+            )
+        };
+        let (dsetup, bsetup, var) = (&dv.setup, &b.setup, &b.var);
+        quote! {
+            {
+                #dsetup
+                if !#v.is_finite() {
+                    #nonfinite;
+                }
+                #bsetup
+                let __ngvi_support = ::ngvi::dist::Univariate::<#s>::support(&#var);
+                if !__ngvi_support.contains(#v) {
+                    #outside;
+                }
+                #lp += ::ngvi::dist::Univariate::<#s>::ln_density(
+                    &#var,
+                    &<#s as ::core::convert::From<f64>>::from(#v),
+                );
+            }
+        }
+    }
+
+    fn if_stmt(&self, i: &If) -> TokenStream {
+        let kw = &i.kw;
+        let cond = self.rw(&i.cond, i.info, Ctx::Value);
+        let then = self.stmts(&i.then);
+        let els = match &i.els {
+            Some(Else::Block(b)) => {
+                let inner = self.stmts(b);
+                quote!(else { #inner })
+            }
+            Some(Else::If(e)) => {
+                let inner = self.if_stmt(e);
+                quote!(else #inner)
+            }
+            None => quote!(),
+        };
+        quote!(#kw #cond { #then } #els)
+    }
+}

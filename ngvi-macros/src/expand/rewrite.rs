@@ -1,0 +1,238 @@
+//! Expressions rewritten for the generated `log_joint`: latents are generic scalars `S`
+//! (not `Copy`), so every use of a generic scalar is cloned, except behind `&`, as a method
+//! receiver, or as an assignment target; every indexing becomes a checked access
+//! ([`index`](super::index)), except inside closures (a closure cannot return the error).
+//!
+//! The generated `log_joint` has no `where f64: F64Ops<S>` bound (it made rustc read
+//! `s * 2.0` on data as `f64 * S`), so data on the left of a generic scalar, `2.0 * mu`,
+//! is written as a call, `::ngvi::macro_support::mul(2.0, mu)`; arithmetic on data alone
+//! stays plain Rust.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::TokenStream;
+use quote::{quote, ToTokens};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
+use syn::{Expr, Ident, Token};
+
+use super::Names;
+use crate::env::{is_assign_op, mentions, root_ident};
+use crate::source::Info;
+
+/// How a rewritten expression is used.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Ctx {
+    /// Moved: generic scalars are cloned.
+    Value,
+    /// Borrowed (`&x`, a method receiver): no clone.
+    Ref,
+    /// Assigned to (`x += …`, `&mut x`): left as written.
+    Place,
+}
+
+/// Rewrites the expressions of one statement.
+pub struct Rewriter<'a> {
+    pub names: &'a Names,
+    /// The names in the statement that are generic scalars.
+    scalars: &'a BTreeSet<String>,
+    /// The statement, for run-time errors.
+    pub info: &'a Info,
+    ctx: Ctx,
+    in_closure: bool,
+}
+
+impl<'a> Rewriter<'a> {
+    pub fn new(names: &'a Names, scalars: &'a BTreeSet<String>, info: &'a Info) -> Self {
+        Rewriter {
+            names,
+            scalars,
+            info,
+            ctx: Ctx::Value,
+            in_closure: false,
+        }
+    }
+
+    pub fn rewrite(&mut self, e: &Expr, ctx: Ctx) -> TokenStream {
+        let mut e = e.clone();
+        self.ctx = ctx;
+        self.visit_expr_mut(&mut e);
+        e.into_token_stream()
+    }
+
+    /// Whether the variable at the root of `e` is a generic scalar.
+    pub fn is_scalar_root(&self, e: &Expr) -> bool {
+        root_ident(e).is_some_and(|id| self.is_scalar_name(&id))
+    }
+
+    fn is_scalar_name(&self, id: &Ident) -> bool {
+        self.scalars.contains(&id.to_string())
+    }
+
+    /// Rewrite the items of a macro call that are expressions (`vec![a, b]`, `vec![a; n]`);
+    /// other macros are left as written.
+    fn rewrite_macro(&mut self, m: &mut syn::ExprMacro) {
+        let tokens = m.mac.tokens.clone();
+        let list = syn::parse::Parser::parse2(
+            Punctuated::<Expr, Token![,]>::parse_terminated,
+            tokens.clone(),
+        );
+        if let Ok(list) = list {
+            let items: Vec<TokenStream> =
+                list.iter().map(|e| self.rewrite(e, Ctx::Value)).collect();
+            m.mac.tokens = quote!(#(#items),*);
+            return;
+        }
+        let repeat = |input: syn::parse::ParseStream| {
+            let a: Expr = input.parse()?;
+            input.parse::<Token![;]>()?;
+            let b: Expr = input.parse()?;
+            Ok((a, b))
+        };
+        if let Ok((a, b)) = syn::parse::Parser::parse2(repeat, tokens) {
+            let a = self.rewrite(&a, Ctx::Value);
+            let b = self.rewrite(&b, Ctx::Value);
+            m.mac.tokens = quote!(#a; #b);
+        }
+    }
+
+    /// Visit `e` in context `ctx`.
+    fn visit_in(&mut self, e: &mut Expr, ctx: Ctx) {
+        self.ctx = ctx;
+        self.visit_expr_mut(e);
+    }
+
+    /// `x[i]` left as written (in a closure, or assigned to), its generic scalar cloned.
+    fn plain_index(&mut self, e: &mut Expr, ix: &mut syn::ExprIndex, ctx: Ctx) {
+        let scalar = self.is_scalar_root(&ix.expr);
+        let inner = if ctx == Ctx::Place {
+            Ctx::Place
+        } else {
+            Ctx::Ref
+        };
+        self.visit_in(&mut ix.expr, inner);
+        self.visit_in(&mut ix.index, Ctx::Value);
+        *e = if scalar && ctx == Ctx::Value {
+            Expr::Verbatim(quote!(::core::clone::Clone::clone(&#ix)))
+        } else {
+            Expr::Index(ix.clone())
+        };
+    }
+
+    /// `a op s` with data `a` and a generic scalar `s`, as `macro_support::op(a, s)`;
+    /// `None` for any other binary expression.
+    fn data_then_scalar(&mut self, b: &syn::ExprBinary) -> Option<TokenStream> {
+        use syn::BinOp::*;
+        let f = match b.op {
+            Add(_) => "add",
+            Sub(_) => "sub",
+            Mul(_) => "mul",
+            Div(_) => "div",
+            Lt(_) => "lt",
+            Le(_) => "le",
+            Gt(_) => "gt",
+            Ge(_) => "ge",
+            Eq(_) => "eq",
+            Ne(_) => "ne",
+            _ => return None,
+        };
+        if self.is_scalar_expr(&b.left) || !self.is_scalar_expr(&b.right) {
+            return None;
+        }
+        let f = Ident::new(f, b.op.span());
+        let (mut a, mut s) = (b.left.clone(), b.right.clone());
+        self.visit_in(&mut a, Ctx::Value);
+        self.visit_in(&mut s, Ctx::Value);
+        Some(quote!(::ngvi::macro_support::#f(#a, #s)))
+    }
+
+    /// Whether an expression computes a generic scalar (it names one).
+    fn is_scalar_expr(&self, e: &Expr) -> bool {
+        mentions(e).iter().any(|id| self.is_scalar_name(id))
+    }
+
+    /// `x.f`: the base is borrowed; a generic scalar's field is cloned.
+    fn field(&mut self, e: &mut Expr, f: &mut syn::ExprField, ctx: Ctx) {
+        let scalar = self.is_scalar_root(&f.base);
+        let inner = if ctx == Ctx::Place {
+            Ctx::Place
+        } else {
+            Ctx::Ref
+        };
+        self.visit_in(&mut f.base, inner);
+        *e = if scalar && ctx == Ctx::Value {
+            Expr::Verbatim(quote!(::core::clone::Clone::clone(&#f)))
+        } else {
+            Expr::Field(f.clone())
+        };
+    }
+}
+
+impl VisitMut for Rewriter<'_> {
+    fn visit_expr_mut(&mut self, e: &mut Expr) {
+        let ctx = std::mem::replace(&mut self.ctx, Ctx::Value);
+        match e {
+            Expr::Path(p) => {
+                let scalar = p.qself.is_none()
+                    && p.path.get_ident().is_some_and(|id| self.is_scalar_name(id));
+                if scalar && ctx == Ctx::Value {
+                    *e = Expr::Verbatim(quote!(::core::clone::Clone::clone(&#p)));
+                }
+            }
+            Expr::Index(ix) if self.in_closure || ctx == Ctx::Place => {
+                let mut ix = ix.clone();
+                self.plain_index(e, &mut ix, ctx);
+            }
+            Expr::Index(_) => {
+                let ts = self.index(e, ctx);
+                *e = Expr::Verbatim(ts);
+            }
+            Expr::Reference(r) => {
+                let inner = if r.mutability.is_some() {
+                    Ctx::Place
+                } else {
+                    Ctx::Ref
+                };
+                self.visit_in(&mut r.expr, inner);
+            }
+            Expr::MethodCall(m) => {
+                let by_value = m.method == "max" || m.method == "min";
+                self.visit_in(
+                    &mut m.receiver,
+                    if by_value { Ctx::Value } else { Ctx::Ref },
+                );
+                for a in m.args.iter_mut() {
+                    self.visit_in(a, Ctx::Value);
+                }
+            }
+            Expr::Assign(a) => {
+                self.visit_in(&mut a.left, Ctx::Place);
+                self.visit_in(&mut a.right, Ctx::Value);
+            }
+            Expr::Binary(b) if is_assign_op(&b.op) => {
+                self.visit_in(&mut b.left, Ctx::Place);
+                self.visit_in(&mut b.right, Ctx::Value);
+            }
+            Expr::Binary(b) => match self.data_then_scalar(b) {
+                Some(call) => *e = Expr::Verbatim(call),
+                None => syn::visit_mut::visit_expr_mut(self, e),
+            },
+            Expr::Field(f) => {
+                let mut f = f.clone();
+                self.field(e, &mut f, ctx);
+            }
+            Expr::Paren(p) => self.visit_in(&mut p.expr, ctx),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
+                self.visit_in(&mut u.expr, Ctx::Ref);
+            }
+            Expr::Closure(c) => {
+                let outer = std::mem::replace(&mut self.in_closure, true);
+                self.visit_expr_mut(&mut c.body);
+                self.in_closure = outer;
+            }
+            Expr::Macro(m) => self.rewrite_macro(m),
+            _ => syn::visit_mut::visit_expr_mut(self, e),
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! The resolved model: what [`check`](crate::check) produces and
+//! [`expand`](crate::expand) reads. Every distribution is looked up once, every latent has
+//! its index, and every expression carries the names in it that are generic scalars, so
+//! the expansion never re-derives scopes or looks a name up again.
+
+use std::collections::BTreeSet;
+
+use syn::{Expr, Ident, Pat, Token, Type};
+
+use crate::dists::Dist;
+use crate::parse::ModelFn;
+use crate::source::Info;
+
+/// A checked model.
+pub struct Model<'m> {
+    /// The model function as written (name, attributes, data arguments).
+    pub syntax: &'m ModelFn,
+    /// The latents in `sample` order.
+    pub latents: Vec<Latent<'m>>,
+    pub body: Vec<Stmt<'m>>,
+    /// The static facts for guide choice, in statement order.
+    pub uses: Vec<UseFact>,
+}
+
+/// An expression, with the names in it that are generic scalars (`S` included when named).
+pub struct Value<'m> {
+    pub expr: &'m Expr,
+    pub scalars: BTreeSet<String>,
+}
+
+impl Value<'_> {
+    /// Whether the expression computes a generic scalar.
+    pub fn is_scalar(&self) -> bool {
+        !self.scalars.is_empty()
+    }
+}
+
+/// A distribution and its arguments, as written in a `sample` or `observe`.
+pub struct Call<'m> {
+    pub dist: &'static Dist,
+    /// The name as written, for spans.
+    pub name: &'m Ident,
+    pub args: Vec<Value<'m>>,
+}
+
+impl Call<'_> {
+    /// Whether every argument is data (no generic scalar).
+    pub fn all_data(&self) -> bool {
+        self.args.iter().all(|a| !a.is_scalar())
+    }
+}
+
+/// How many scalars a latent occupies.
+pub enum Shape<'m> {
+    /// `sample x ~ D(..)`
+    Scalar,
+    /// `sample x[len] ~ D(..)`
+    Vector(Value<'m>),
+    /// `sample x ~ Dirichlet(alpha)`: the length of alpha.
+    Simplex,
+}
+
+/// One latent variable (one `sample` statement).
+pub struct Latent<'m> {
+    pub name: &'m Ident,
+    pub shape: Shape<'m>,
+    pub prior: Call<'m>,
+    pub info: &'m Info,
+}
+
+/// One use of a latent (docs/language.md, "Static facts for guide choice").
+pub struct UseFact {
+    pub latent: String,
+    pub dist: Option<&'static Dist>,
+    pub arg: Option<usize>,
+    pub conjugate: bool,
+    pub text: String,
+    pub line: u32,
+}
+
+/// A statement of the body.
+pub enum Stmt<'m> {
+    /// The latent with this index is bound and its prior added.
+    Sample(usize),
+    Observe {
+        value: Value<'m>,
+        call: Call<'m>,
+        info: &'m Info,
+    },
+    Factor {
+        expr: Value<'m>,
+        info: &'m Info,
+    },
+    Let {
+        pat: &'m Pat,
+        ty: Option<&'m Type>,
+        init: Value<'m>,
+        /// The binding is a generic scalar although its initial value is data (an
+        /// accumulator): the value is converted.
+        convert: bool,
+        info: &'m Info,
+    },
+    For {
+        kw: &'m Token![for],
+        pat: &'m Pat,
+        iter: Value<'m>,
+        body: Vec<Stmt<'m>>,
+        info: &'m Info,
+    },
+    If(If<'m>),
+    Expr {
+        expr: Value<'m>,
+        semi: bool,
+        info: &'m Info,
+    },
+}
+
+/// `if COND { … } else …`
+pub struct If<'m> {
+    pub kw: &'m Token![if],
+    pub cond: Value<'m>,
+    pub then: Vec<Stmt<'m>>,
+    pub els: Option<Else<'m>>,
+    pub info: &'m Info,
+}
+
+/// The `else` part of an `if`.
+pub enum Else<'m> {
+    Block(Vec<Stmt<'m>>),
+    If(Box<If<'m>>),
+}

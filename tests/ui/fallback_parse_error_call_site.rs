@@ -1,0 +1,13 @@
+use ngvi::prelude::*;
+
+model! {
+    fn m(mut y: f64) {
+        sample mu Normal(0.0, 1.0);
+        observe y ~ Normal(mu, 1.0);
+    }
+}
+
+fn main() {
+    let model = m(1.0);
+    let _ = model.latents();
+}

@@ -1,0 +1,11 @@
+use ngvi::prelude::*;
+
+model! {
+    fn m(y: f64) {
+        sample mu ~ Normal(0.0, 1.0);
+        let theta;
+        observe y ~ Normal(mu, 1.0);
+    }
+}
+
+fn main() {}

@@ -1,0 +1,10 @@
+use ngvi::prelude::*;
+
+model! {
+    fn m(y: f64) -> f64 {
+        sample mu ~ Normal(0.0, 1.0);
+        observe y ~ Normal(mu, 1.0);
+    }
+}
+
+fn main() {}
