@@ -7,8 +7,8 @@
 //! their effective sample size; [`elbo_estimate`] gives the Monte Carlo ELBO with its
 //! standard error.
 //!
-//! k̂ says how heavy the right tail of the ratios is: the ratios have 1/k̂ finite moments, so
-//! k̂ ≤ 0.5 means finite variance, k̂ > 0.7 means importance sampling (and the guide as an
+//! k̂ says how heavy the right tail of the ratios is: their moments of order below 1/k̂
+//! exist, so k̂ ≤ 0.5 means finite variance, k̂ > 0.7 means importance sampling (and the guide as an
 //! approximation of the posterior) is not to be trusted, and k̂ ≥ 1 means the mean is
 //! infinite. Yao, Vehtari, Simpson & Gelman (2018) use it to judge a variational fit.
 //!
@@ -17,7 +17,12 @@
 //! r_eff = 1: the tail is the M = ⌈min(S/5, 3√S)⌉ largest ratios (after subtracting the
 //! largest log ratio), fitted by the empirical-Bayes estimator of Zhang & Stephens (2009)
 //! and pulled towards 0.5 by the weakly informative prior of Vehtari et al. (2024). On every
-//! input with a tail to fit, the results are ArviZ's to rounding. One deviation: when the
+//! input with a tail to fit, the results are ArviZ's to rounding; a fit that is not finite
+//! gives k̂ = ∞, as `loo` (ArviZ returns NaN). `loo` agrees with ArviZ except at edges where
+//! it gives k̂ = ∞ and ArviZ fits: a tail of 5 draws (S ≤ 25), where `posterior::gpdfit`
+//! wants the first quartile above the minimum, and zero weights among the M + 1 largest,
+//! where ArviZ raises the cutoff to the smallest positive normal ratio and fits the fewer
+//! draws above it. One deviation from both: when the
 //! M + 1 largest ratios are equal in floating point (for instance q = p, all log ratios
 //! equal) `loo` and ArviZ report k̂ = ∞ (no fit possible); here, as in PSIS.jl (ArviZ's
 //! Julia package), such a tail is bounded and k̂ = −1, the shape of a uniform distribution,
@@ -35,8 +40,9 @@ use crate::ad::log_sum_exp;
 
 /// The fewest draws [`pareto_k`] accepts: 21, the smallest S whose tail
 /// M = ⌈min(S/5, 3√S)⌉ holds 5 draws, the fewest the reference implementations fit a
-/// generalised Pareto distribution to (`loo`'s `enough_tail_samples`, ArviZ's
-/// `tail_len <= 4`). With fewer the shape of two to four points is not estimable.
+/// generalised Pareto distribution to (ArviZ's `tail_len <= 4`, `loo`'s
+/// `enough_tail_samples`): a shape and a scale fitted to four or fewer ratios say nothing
+/// about the tail.
 pub const MIN_DRAWS: usize = 21;
 
 /// Fewest tail draws a generalised Pareto distribution is fitted to.
@@ -128,8 +134,8 @@ impl ParetoK {
 
 /// The sample-size-dependent k̂ threshold min(1 − 1/log₁₀ S, 0.7): above it, S draws are too
 /// few for a small probability of a large error (Vehtari et al. 2024, §3.2.4, eq. (13), capped
-/// at 0.7 as `loo`'s `ps_khat_threshold`). It is 0.5 at S = 100 and reaches 0.7 at S ≈ 2154;
-/// for S ≤ 10 it is −∞ or negative.
+/// at 0.7 as `loo`'s `ps_khat_threshold`). It is ≤ 0 for 1 ≤ S ≤ 10 (−∞ at S = 1), 0.5 at
+/// S = 100, and 0.7 from S ≈ 2154 on.
 pub fn khat_threshold(draws: usize) -> f64 {
     // Vehtari et al. (2024) eq. (13): k < 1 − 1/log10(S).
     (1.0 - 1.0 / (draws as f64).log10()).min(K_DO_NOT_TRUST)
@@ -154,13 +160,13 @@ pub fn tail_length(draws: usize) -> usize {
 /// [`DiagnosticError::AllZeroWeights`] when every log weight is −∞.
 pub fn pareto_k(log_weights: &[f64]) -> Result<ParetoK, DiagnosticError> {
     let max = validate(log_weights)?;
-    // Vehtari et al. (2024) §3: r_s / max r, for stable exponentials (loo, ArviZ).
+    // r_s / max r, for stable exponentials (loo's do_psis_i, ArviZ's _psislw).
     let mut x: Vec<f64> = log_weights.iter().map(|lw| lw - max).collect();
     let (k, tail_len) = smooth_tail(&mut x, tail_length(log_weights.len()));
     // Self-normalised weights w_s = r̃_s / Σ r̃ (Vehtari et al. 2024, eq. (1)).
     let norm = log_sum_exp(&x);
     x.iter_mut().for_each(|lw| *lw -= norm);
-    // PSIS effective sample size 1 / Σ w_s² (Vehtari et al. 2024, §3; loo's psis_n_eff).
+    // PSIS effective sample size 1 / Σ w_s² (Vehtari et al. 2024; loo's psis_n_eff).
     let ess = 1.0 / x.iter().map(|lw| (2.0 * lw).exp()).sum::<f64>();
     Ok(ParetoK {
         k,
@@ -318,5 +324,43 @@ fn gpd_quantile(p: f64, k: f64, sigma: f64) -> f64 {
     } else {
         // Generalised Pareto: F⁻¹(p) = σ ((1 − p)^(−k) − 1) / k.
         (-k * (-p).ln_1p()).exp_m1() / k * sigma
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gpd_quantile_closed_forms() {
+        for p in [0.01_f64, 0.3, 0.5, 0.9, 0.999] {
+            // k = 0.5: σ ((1 − p)^(−½) − 1) / ½; k = −1: uniform on [0, σ]; k = 0: exponential.
+            let half = 2.0 * ((1.0 - p).powf(-0.5) - 1.0) * 3.0;
+            assert!((gpd_quantile(p, 0.5, 3.0) - half).abs() < 1e-12 * half.max(1.0));
+            assert!((gpd_quantile(p, -1.0, 3.0) - 3.0 * p).abs() < 1e-14);
+            let exponential = -3.0 * (1.0 - p).ln();
+            assert!((gpd_quantile(p, 0.0, 3.0) - exponential).abs() < 1e-12);
+            // Continuous through the k → 0 branch.
+            assert!((gpd_quantile(p, 1e-9, 3.0) - exponential).abs() < 1e-7);
+        }
+    }
+
+    #[test]
+    fn gpd_fit_without_a_finite_fit_is_none() {
+        // A zero first quartile makes θ infinite and the profile likelihood NaN.
+        assert_eq!(gpd_fit(&[0.0, 0.0, 0.0, 1.0, 2.0]), None);
+        assert!(gpd_fit(&[0.1, 0.2, 0.3, 0.5, 0.8]).is_some());
+    }
+
+    #[test]
+    fn smooth_tail_keeps_order_and_truncates_at_the_largest_ratio() {
+        // Exceedances of a heavy tail: the smoothed tail keeps the order of the raw ratios and
+        // no smoothed log ratio exceeds the largest raw one, 0.
+        let mut x: Vec<f64> = (0..100)
+            .map(|i| -8.0 + 8.0 * (i as f64 / 99.0).powi(3))
+            .collect();
+        let (k, len) = smooth_tail(&mut x, tail_length(100));
+        assert!(k.is_finite() && len == 20, "k {k}, tail {len}");
+        assert!(x.windows(2).all(|w| w[0] <= w[1]) && x[99] <= 0.0);
     }
 }
