@@ -107,7 +107,8 @@ pub struct ParetoK {
     /// ratios strictly above the cutoff, or a fit that is not finite), as `loo`; −1 when the
     /// M + 1 largest ratios are all equal (bounded ratios), as PSIS.jl.
     pub k: f64,
-    /// Number of ratios in the tail: M, or fewer when ratios tie at the cutoff.
+    /// Number of ratios in the tail: M, or fewer when ratios tie at the cutoff or zero
+    /// weights reach into the M + 1 largest.
     pub tail_len: usize,
     /// Pareto-smoothed, truncated and normalised log weights, in the order of the input
     /// (log-sum-exp 0; a −∞ input stays −∞).
