@@ -6,6 +6,7 @@
 //! Users depend on the facade crate `ngvi`, which re-exports the public part of this one.
 
 pub mod ad;
+pub mod diagnostics;
 pub mod dist;
 pub mod engine;
 pub mod error;
