@@ -268,3 +268,30 @@ fn largest_kl(blocks: &[Block], old: &[Vec<f64>], old_mu: &[Vec<f64>]) -> f64 {
         })
         .fold(0.0, f64::max)
 }
+
+impl<M: Model> Engine<'_, M> {
+    /// ln p(x, u) − ln q(u) at `n` fresh draws from the guide (stream `seed`): the log
+    /// importance ratios PSIS judges the fit by.
+    pub(crate) fn log_ratios(&self, n: usize, seed: u64) -> Result<Vec<f64>, Error> {
+        let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(seed);
+        let mut out = Vec::with_capacity(n);
+        for _ in 0..n {
+            let mut u = vec![0.0; self.joint.dim()];
+            let mut ln_q = 0.0;
+            for b in &self.blocks {
+                let ub = b.family.sample(&mut rng);
+                ln_q += b.family.log_density(&ub);
+                for (&g, v) in b.coords.iter().zip(ub) {
+                    u[g] = v;
+                }
+            }
+            let f = self.joint.value(u)?;
+            out.push(if f.is_nan() {
+                f64::NEG_INFINITY
+            } else {
+                f - ln_q
+            });
+        }
+        Ok(out)
+    }
+}

@@ -9,7 +9,8 @@ pub use result::{Fit, GuideView};
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
-use crate::engine::{Engine, Expectation, Settings};
+use crate::diagnostics::{elbo_estimate, pareto_k};
+use crate::engine::{stream_seed, Engine, Expectation, Settings};
 use crate::error::Error;
 use crate::guide::{self, Guide};
 use crate::model::{Latent, Model};
@@ -154,14 +155,55 @@ impl Ngvi {
             },
         };
         let run = engine.run()?;
+        let diagnostics = diagnose(&engine)?;
         Ok(Fit::new(
             latents,
             plan.latent_block,
             plan.reasons,
             engine,
-            run,
+            Outcome { run, diagnostics },
             self.draws,
             &mut rng,
         ))
     }
+}
+
+/// Draws from the fitted guide for the diagnostics.
+const DIAGNOSTIC_DRAWS: usize = 1000;
+/// The diagnostics' stream of random numbers.
+const DIAGNOSTIC_STREAM: u64 = 1 << 32;
+
+/// The ELBO with its Monte Carlo standard error and, for a fit that is not exact, the
+/// Pareto k̂ of the importance ratios p(x, z)/q(z) (Yao et al. 2018), on fresh draws.
+fn diagnose<M: Model>(engine: &Engine<'_, M>) -> Result<Diagnostics, Error> {
+    let seed = stream_seed(engine.settings.seed, DIAGNOSTIC_STREAM);
+    let ratios = engine.log_ratios(DIAGNOSTIC_DRAWS, seed)?;
+    let (elbo, elbo_se) = elbo_estimate(&ratios);
+    let exact = engine.blocks.iter().all(|b| b.conjugate);
+    let k_hat = if exact {
+        None
+    } else {
+        Some(pareto_k(&ratios).map_or(f64::INFINITY, |p| p.k))
+    };
+    Ok(Diagnostics {
+        elbo,
+        elbo_se,
+        k_hat,
+    })
+}
+
+/// What the fit knows of its own quality.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Diagnostics {
+    /// ELBO on fresh draws and its Monte Carlo standard error.
+    pub(crate) elbo: f64,
+    pub(crate) elbo_se: f64,
+    /// Pareto k̂ (`None` for an exact fit).
+    pub(crate) k_hat: Option<f64>,
+}
+
+/// What the engine and the diagnostics made of the plan.
+pub(crate) struct Outcome {
+    pub(crate) run: crate::engine::Run,
+    pub(crate) diagnostics: Diagnostics,
 }

@@ -2,7 +2,8 @@
 
 use rand::rngs::StdRng;
 
-use crate::engine::{Block, Engine, Run, StopReason};
+use super::{Diagnostics, Outcome};
+use crate::engine::{Block, Engine, StopReason};
 use crate::family::ExpFamily;
 use crate::guide::Reason;
 use crate::model::{Latent, Model};
@@ -22,6 +23,7 @@ pub struct Fit {
     pub(super) stop: StopReason,
     pub(super) notes: Vec<String>,
     pub(super) draw_error: Option<f64>,
+    pub(super) diagnostics: Diagnostics,
 }
 
 /// A read-only view of the guide of one block of a [`Fit`].
@@ -60,10 +62,11 @@ impl Fit {
         latent_block: Vec<usize>,
         reasons: Vec<Reason>,
         engine: Engine<'_, M>,
-        run: Run,
+        outcome: Outcome,
         n_draws: usize,
         rng: &mut StdRng,
     ) -> Fit {
+        let Outcome { run, diagnostics } = outcome;
         let transforms = &engine.joint.transforms;
         let draws = draw(&engine.blocks, transforms, n_draws, rng);
         let moments = moments(&engine.blocks, transforms, &draws);
@@ -79,6 +82,7 @@ impl Fit {
             stop: run.stop,
             notes: run.notes,
             draw_error: run.draw_error,
+            diagnostics,
         }
     }
 
@@ -166,6 +170,18 @@ impl Fit {
     /// phases on independent draw sets, in units of its sd (`None` for an exact fit).
     pub fn draw_error(&self) -> Option<f64> {
         self.draw_error
+    }
+
+    /// The Pareto k̂ of the importance ratios p(x, z)/q(z) at 1000 fresh draws (Yao,
+    /// Vehtari, Simpson & Gelman 2018): below 0.5 the guide is close to the posterior,
+    /// 0.5–0.7 usable with care, above 0.7 do not trust it. `None` for an exact fit.
+    pub fn pareto_k(&self) -> Option<f64> {
+        self.diagnostics.k_hat
+    }
+
+    /// The ELBO at the fitted guide on fresh draws, with its Monte Carlo standard error.
+    pub fn elbo_estimate(&self) -> (f64, f64) {
+        (self.diagnostics.elbo, self.diagnostics.elbo_se)
     }
 
     pub(super) fn column(&self, g: usize) -> Vec<f64> {

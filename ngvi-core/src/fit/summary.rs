@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use super::result::{quantile, Fit};
+use crate::diagnostics::{K_CAUTION, K_DO_NOT_TRUST};
 use crate::engine::StopReason;
 use crate::model::Shape;
 
@@ -54,6 +55,14 @@ impl Fit {
             self.elbo.last().copied().unwrap_or(f64::NAN),
             self.draws.len()
         );
+        let (elbo, se) = self.elbo_estimate();
+        let _ = writeln!(
+            out,
+            "ELBO on fresh draws {elbo:.6} (Monte Carlo se {se:.2e})"
+        );
+        if let Some(k) = self.diagnostics.k_hat {
+            let _ = writeln!(out, "{}", describe_k_hat(k));
+        }
         if let Some(e) = self.draw_error {
             let _ = writeln!(
                 out,
@@ -94,5 +103,20 @@ fn describe_stop(stop: StopReason) -> String {
             "NOT converged: the guide's variance grew without bound (sd {sd:.1e} on the \
              unconstrained scale); the posterior looks improper — give every latent a proper prior"
         ),
+    }
+}
+
+/// Pareto k̂ with Stan's reading of it.
+fn describe_k_hat(k: f64) -> String {
+    if k > K_DO_NOT_TRUST {
+        format!(
+            "WARNING: Pareto k̂ = {k:.2} > 0.7: do not trust this fit; the posterior is far from \
+             the Gaussian guide (heavy tails, a funnel, several modes) — reparameterise, or \
+             check it with MCMC"
+        )
+    } else if k > K_CAUTION {
+        format!("Pareto k̂ = {k:.2}, between 0.5 and 0.7: the fit is usable with care")
+    } else {
+        format!("Pareto k̂ = {k:.2} (≤ 0.5: the guide is close to the posterior)")
     }
 }
