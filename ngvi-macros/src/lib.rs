@@ -1,6 +1,6 @@
-//! The `model!` macro of ngvi: parse ([`parse`]) → check ([`check`], producing the
-//! [`resolved`] model) → expand ([`expand`]); on any error, the errors and the fallback
-//! expansion ([`expand::fallback`]).
+//! The `model!` macro of ngvi: parse (`parse`) → check (`check`, producing the
+//! `resolved` model) → expand (`expand`); on any error, the errors and the fallback
+//! expansion (`expand::fallback`).
 //!
 //! Use it through the facade crate: `use ngvi::prelude::*;`. The language reference is
 //! `docs/language.md`; the runnable example is on `ngvi::model`.

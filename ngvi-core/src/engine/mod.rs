@@ -1,12 +1,12 @@
 //! The NGVI engine (docs/design.md §4): mean-field over blocks, each block's natural
 //! parameters moved towards the natural-gradient target, λ ← (1 − ρ) λ + ρ ∇_μ E_q[log p(x, z)].
 //!
-//! Expectations are taken by the rules of [`rule`]: exact cubature when every block is
+//! Expectations are taken by the rules of `rule`: exact cubature when every block is
 //! conjugate, otherwise a fixed set of antithetic draws per phase (common random numbers, as
 //! DADVI does), so that within a phase the objective does not change between iterations, the
 //! line search is monotone and "converged" means converged. A second phase on fresh draws
-//! measures what the fixed draws leave. The update rules themselves are in [`update`]; the
-//! starting point in [`start`]; the step control in [`step`].
+//! measures what the fixed draws leave. The update rules themselves are in `update`; the
+//! starting point in `start`; the step control in `step`.
 
 mod rule;
 mod start;
@@ -14,6 +14,7 @@ mod step;
 mod update;
 
 pub use update::{Eval, NaturalGradient, StepNote};
+pub(crate) use start::centre;
 
 use crate::error::Error;
 use crate::family::{ExpFamily, Rule};

@@ -56,7 +56,7 @@ pub(super) fn start<M: Model>(
 }
 
 /// Every block at its centre (a finite point where its guide puts mass).
-pub(super) fn centre(blocks: &[Block], dim: usize) -> Vec<f64> {
+pub(crate) fn centre(blocks: &[Block], dim: usize) -> Vec<f64> {
     let mut u = vec![0.0; dim];
     for blk in blocks {
         for (&g, v) in blk.coords.iter().zip(blk.family.mean()) {

@@ -44,7 +44,7 @@ pub trait NaturalGradient: ExpFamily {
     /// The coefficients c with f ≈ c·T(z) + const near z, and the relative residual of that
     /// match (0 when f is exactly of that form).
     fn match_coefficients(&self, z: &[f64], grad: &[f64], hess: &DMatrix<f64>) -> (Vec<f64>, f64);
-    /// The natural-gradient target ∇_μ E_q[f] from evaluations of f.
+    /// The natural-gradient target ∇_μ E_q\[f\] from evaluations of f.
     fn target(&self, evals: &[Eval]) -> Vec<f64>;
     /// λ ← (1 − ρ) λ + ρ t, kept in the domain; a failed step leaves the guide unchanged.
     fn step(&mut self, target: &[f64], rho: f64) -> Result<StepNote, FamilyError>;

@@ -114,7 +114,7 @@ pub trait ExpFamily: Debug + Send + Sync {
     }
     /// A draw of z.
     fn sample(&self, rng: &mut dyn rand::Rng) -> Vec<f64>;
-    /// E_q[z] per coordinate.
+    /// E_q\[z\] per coordinate.
     fn mean(&self) -> Vec<f64>;
     /// sd_q(z) per coordinate.
     fn sd(&self) -> Vec<f64>;

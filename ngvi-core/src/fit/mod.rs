@@ -140,8 +140,8 @@ impl Ngvi {
     pub fn fit<M: Model>(&self, model: &M) -> Result<Fit, Error> {
         let latents = model.latents()?;
         self.validate(&latents)?;
-        let mut rng = StdRng::seed_from_u64(self.seed);
-        let plan = guide::plan(model, &latents, &self.overrides, self.diagonal, &mut rng)?;
+        let mut plan_rng = StdRng::seed_from_u64(stream_seed(self.seed, PLANNING_STREAM));
+        let plan = guide::plan(model, &latents, &self.overrides, self.diagonal, &mut plan_rng)?;
         let mut engine = Engine {
             joint: plan.joint,
             blocks: plan.blocks,
@@ -163,15 +163,17 @@ impl Ngvi {
             engine,
             Outcome { run, diagnostics },
             self.draws,
-            &mut rng,
+            &mut StdRng::seed_from_u64(stream_seed(self.seed, DRAWS_STREAM)),
         ))
     }
 }
 
 /// Draws from the fitted guide for the diagnostics.
 const DIAGNOSTIC_DRAWS: usize = 1000;
-/// The diagnostics' stream of random numbers.
+/// The independent streams of random numbers a fit uses besides the engine's.
 const DIAGNOSTIC_STREAM: u64 = 1 << 32;
+const PLANNING_STREAM: u64 = 1 << 33;
+const DRAWS_STREAM: u64 = 1 << 34;
 
 /// The ELBO with its Monte Carlo standard error and, for a fit that is not exact, the
 /// Pareto k̂ of the importance ratios p(x, z)/q(z) (Yao et al. 2018), on fresh draws.

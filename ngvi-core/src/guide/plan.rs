@@ -1,9 +1,11 @@
 //! The plan of a fit: the blocks of the mean-field guide, the transform of every
 //! coordinate, and the reason for every latent's guide.
 
-use nalgebra::DMatrix;
+use nalgebra::{DMatrix, DVector};
 
-use super::conjugacy::{conjugate_family, describe_uses, initial_point, numerically_conjugate};
+use super::conjugacy::{
+    conjugate_family, describe_uses, initial_point, numerically_conjugate, probe_bases, probe_family,
+};
 use super::reason::{Confirmation, GaussianWhy, Reason};
 use super::Guide;
 use crate::engine::Block;
@@ -13,8 +15,9 @@ use crate::joint::Joint;
 use crate::model::{Latent, LatentUse, Model};
 use crate::transform::Transform;
 
-/// Shifts (in units of the coordinate) at which the quadratic check probes the Hessian.
-const QUADRATIC_PROBES: [f64; 2] = [0.7, -1.3];
+/// Shifts (on the block's scale) at which the quadratic check probes the log joint: small
+/// and large, both signs, so that a kink anywhere near the start is crossed.
+const QUADRATIC_PROBES: [f64; 8] = [0.7, -1.3, 3.1, -7.9, 19.3, -47.0, 113.0, -301.0];
 /// Largest relative change of the Hessian between probes of a quadratic log joint.
 const QUADRATIC_TOL: f64 = 1e-9;
 
@@ -46,6 +49,7 @@ pub(crate) fn plan<'m, M: Model>(
     rng: &mut dyn rand::Rng,
 ) -> Result<Plan<'m, M>, Error> {
     let base = initial_point(latents);
+    let bases = probe_bases(latents, &base, rng);
     let uses = model.uses();
     let mut choices = Vec::with_capacity(latents.len());
     let mut offset = 0;
@@ -55,7 +59,7 @@ pub(crate) fn plan<'m, M: Model>(
             .find(|(n, _)| n == l.name)
             .map_or(Guide::Auto, |(_, g)| *g);
         let mine: Vec<&LatentUse> = uses.iter().filter(|u| u.latent == l.name).collect();
-        choices.push(choose(model, l, &mine, forced, offset, &base, rng)?);
+        choices.push(choose(model, l, &mine, forced, offset, &bases, rng)?);
         offset += l.shape.len();
     }
     let mut plan = assemble(model, latents, choices, &base, diagonal)?;
@@ -78,7 +82,7 @@ fn choose<M: Model>(
     uses: &[&LatentUse],
     forced: Guide,
     offset: usize,
-    base: &[f64],
+    bases: &[Vec<f64>],
     rng: &mut dyn rand::Rng,
 ) -> Result<(Choice, Reason), Error> {
     let account = describe_uses(uses);
@@ -86,8 +90,8 @@ fn choose<M: Model>(
         Guide::Auto => conjugate_family(l),
         Guide::Gaussian => None,
     };
-    if let Some(fam) = candidate {
-        if numerically_conjugate(model, fam.as_ref(), offset, base, rng)? {
+    if let (Some(fam), Some(probe)) = (candidate, probe_family(l)) {
+        if numerically_conjugate(model, probe.as_ref(), offset, bases, rng)? {
             let statically = !uses.is_empty() && uses.iter().all(|u| u.conjugate);
             let reason = Reason::Conjugate {
                 family: fam.name(),
@@ -190,27 +194,36 @@ fn assemble<'m, M: Model>(
     })
 }
 
-/// Whether the log joint is quadratic in block `b`'s coordinates (the other blocks at
-/// their means): its Hessian is the same at the block's mean and at two other points.
+/// Whether the log joint is quadratic in block `b`'s coordinates (the other blocks at their
+/// means): from the block's mean u, at shifts δ of several sizes and directions, the
+/// Hessian is unchanged, the gradient moves by exactly H δ and the value by g·δ + ½ δᵀHδ.
+/// A function with a kink (|μ − c|, a Laplace density) has a Hessian of 0 on both sides of
+/// the kink but a gradient that jumps, so the Hessian alone cannot prove a quadratic.
 fn is_quadratic<M: Model>(joint: &Joint<'_, M>, blocks: &[Block], b: usize) -> Result<bool, Error> {
-    let mut u = vec![0.0; joint.dim()];
-    for blk in blocks {
-        for (&g, v) in blk.coords.iter().zip(blk.family.mean()) {
-            u[g] = v;
-        }
-    }
+    let u = crate::engine::centre(blocks, joint.dim());
     let coords = &blocks[b].coords;
-    let (_, _, h0) = joint.derivatives(coords, &u)?;
-    for shift in QUADRATIC_PROBES {
+    let (f0, g0, h0) = joint.derivatives(coords, &u)?;
+    let (g0, n) = (DVector::from_vec(g0), coords.len());
+    if !f0.is_finite() {
+        return Ok(false);
+    }
+    for (k, shift) in QUADRATIC_PROBES.iter().enumerate() {
+        // A direction that differs per probe: coordinate i moves by shift·(1 + 0.37 i k mod 1)
+        let delta = DVector::from_fn(n, |i, _| shift * (1.0 + ((0.37 * (i * (k + 1)) as f64) % 1.0)));
         let mut v = u.clone();
         for (i, &g) in coords.iter().enumerate() {
-            v[g] += shift * (1.0 + 0.1 * i as f64);
+            v[g] += delta[i];
         }
-        let (_, _, h) = joint.derivatives(coords, &v)?;
-        let scale = h0.amax().max(1.0);
-        if h0.iter().chain(h.iter()).any(|x| !x.is_finite())
-            || (&h - &h0).amax() > QUADRATIC_TOL * scale
-        {
+        let (f, g, h) = joint.derivatives(coords, &v)?;
+        let predicted_g = &g0 + &h0 * &delta;
+        let predicted_f = f0 + g0.dot(&delta) + 0.5 * delta.dot(&(&h0 * &delta));
+        let scale = h0.amax().max(g0.amax()).max(1.0);
+        let consistent = f.is_finite()
+            && h.iter().all(|x| x.is_finite())
+            && (&h - &h0).amax() <= QUADRATIC_TOL * scale
+            && (DVector::from_vec(g) - predicted_g).amax() <= QUADRATIC_TOL * scale * (1.0 + delta.amax())
+            && (f - predicted_f).abs() <= QUADRATIC_TOL * (f0.abs() + scale * (1.0 + delta.norm_squared()));
+        if !consistent {
             return Ok(false);
         }
     }
