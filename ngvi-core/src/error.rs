@@ -109,6 +109,18 @@ pub enum Error {
         /// The model's latents.
         latents: Vec<&'static str>,
     },
+    /// A starting value given with `Ngvi::init` is unusable.
+    #[error("invalid option: init for `{name}`[{index}] = {value}: {why}")]
+    InvalidInit {
+        /// The latent.
+        name: String,
+        /// The component.
+        index: usize,
+        /// The value given (NaN when the count is wrong).
+        value: f64,
+        /// What is wrong.
+        why: &'static str,
+    },
     /// The model has no latent variable to fit.
     #[error("the model has no latent variable")]
     NoLatent,

@@ -88,6 +88,9 @@ pub(crate) struct Settings {
     pub(crate) samples: usize,
     pub(crate) seed: u64,
     pub(crate) expectation: Expectation,
+    /// Starting values of Gaussian-block coordinates (coordinate, value on the
+    /// unconstrained scale), from `Ngvi::init`.
+    pub(crate) init: Vec<(usize, f64)>,
 }
 
 /// The outcome of the iterations.
@@ -176,8 +179,13 @@ impl<M: Model> Engine<'_, M> {
         }
         for b in 0..self.blocks.len() {
             if !self.blocks[b].conjugate {
-                self.blocks[b].family =
-                    start::start(&self.joint, &self.blocks, b, stream_seed(seed, 0))?;
+                self.blocks[b].family = start::start(
+                    &self.joint,
+                    &self.blocks,
+                    b,
+                    &self.settings.init,
+                    stream_seed(seed, 0),
+                )?;
             }
         }
         let mut elbo = Vec::new();

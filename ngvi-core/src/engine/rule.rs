@@ -5,8 +5,11 @@
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
-use super::{Block, Expectation};
-use crate::family::{Geometry, Rule};
+use nalgebra::{DMatrix, DVector};
+
+use super::update::gaussian_precision;
+use super::{stream_seed, Block, Expectation};
+use crate::family::{ExpFamily, Rule};
 
 /// Largest product rule used before falling back to Monte Carlo.
 const MAX_RULE_POINTS: usize = 4096;
@@ -65,7 +68,9 @@ fn product_rule<'r>(blocks: &[Block], dim: usize, rules: impl Iterator<Item = &'
     rule
 }
 
-/// `samples` draws of every block (antithetic pairs for the Gaussian blocks).
+/// `samples` draws of every block, each block from its own stream (so that one block's
+/// rejection sampler cannot shift another's draws). Gaussian blocks draw antithetic pairs,
+/// whitened so that the draws' mean and covariance are exactly the guide's.
 fn monte_carlo(
     blocks: &[Block],
     dim: usize,
@@ -73,32 +78,55 @@ fn monte_carlo(
     own_at_mean: Option<usize>,
     seed: u64,
 ) -> Rule {
-    let mut rng = StdRng::seed_from_u64(seed);
     let pairs = samples.div_ceil(2).max(1);
     let w = 1.0 / (2 * pairs) as f64;
-    let mut rule = Vec::with_capacity(2 * pairs);
-    for _ in 0..pairs {
-        let mut u = vec![0.0; dim];
-        let mut mirror = vec![0.0; dim];
-        for (j, blk) in blocks.iter().enumerate() {
-            let mean = blk.family.mean();
-            let draw = if Some(j) == own_at_mean {
-                mean.clone()
-            } else {
-                blk.family.sample(&mut rng)
-            };
-            let antithetic = matches!(blk.family.geometry(), Geometry::Gaussian { .. });
-            for (i, &g) in blk.coords.iter().enumerate() {
-                u[g] = draw[i];
-                mirror[g] = if antithetic {
-                    2.0 * mean[i] - draw[i]
-                } else {
-                    draw[i]
-                };
+    let mut rule: Rule = vec![(w, vec![0.0; dim]); 2 * pairs];
+    for (j, blk) in blocks.iter().enumerate() {
+        let mean = blk.family.mean();
+        let draws: Vec<Vec<f64>> = if Some(j) == own_at_mean {
+            vec![mean; 2 * pairs]
+        } else {
+            let mut rng = StdRng::seed_from_u64(stream_seed(seed, j as u64));
+            block_draws(blk.family.as_ref(), pairs, &mut rng)
+        };
+        for (point, draw) in rule.iter_mut().zip(draws) {
+            for (&g, v) in blk.coords.iter().zip(draw) {
+                point.1[g] = v;
             }
         }
-        rule.push((w, u));
-        rule.push((w, mirror));
     }
     rule
+}
+
+/// 2 × `pairs` draws of one block: antithetic and whitened for a Gaussian, plain otherwise.
+fn block_draws(fam: &dyn ExpFamily, pairs: usize, rng: &mut StdRng) -> Vec<Vec<f64>> {
+    let Some(p) = gaussian_precision(fam) else {
+        return (0..2 * pairs).map(|_| fam.sample(rng)).collect();
+    };
+    let m = DVector::from_vec(fam.mean());
+    let mut dev: Vec<DVector<f64>> = Vec::with_capacity(2 * pairs);
+    for _ in 0..pairs {
+        let r = DVector::from_vec(fam.sample(rng)) - &m;
+        dev.push(-&r);
+        dev.push(r);
+    }
+    if let Some(a) = whitening(&p, &dev) {
+        dev.iter_mut().for_each(|r| *r = &a * &*r);
+    }
+    dev.into_iter().map(|r| (&m + r).iter().copied().collect()).collect()
+}
+
+/// A = L_Σ L_Σ̂⁻¹ with Σ = P⁻¹ and Σ̂ the deviations' second moment, so that A r has second
+/// moment exactly Σ (`None` when Σ̂ is singular: fewer draws than dimensions).
+fn whitening(p: &DMatrix<f64>, dev: &[DVector<f64>]) -> Option<DMatrix<f64>> {
+    let d = p.nrows();
+    if dev.len() <= d {
+        return None;
+    }
+    let n = dev.len() as f64;
+    let s_hat = dev.iter().fold(DMatrix::zeros(d, d), |acc, r| acc + r * r.transpose()) / n;
+    let l_hat = s_hat.cholesky()?.l();
+    let l_sigma = p.clone().cholesky()?.inverse().cholesky()?.l();
+    let l_hat_inv = l_hat.solve_lower_triangular(&DMatrix::identity(d, d))?;
+    Some(l_sigma * l_hat_inv)
 }

@@ -20,7 +20,9 @@ const MAX_NEWTON_STEP: f64 = 3.0;
 /// Scales of the random search for a finite start when the given one is not.
 const SEARCH_SCALES: [f64; 5] = [0.3, 1.0, 3.0, 10.0, 30.0];
 /// Tries per scale in that search.
-const SEARCH_TRIES: usize = 8;
+const SEARCH_TRIES: usize = 200;
+/// Points where the log joint is finite that the search collects.
+const CLOUD: usize = 40;
 /// Eigenvalues of the starting precision are kept in this range.
 const PRECISION_RANGE: (f64, f64) = (1e-4, 1e8);
 
@@ -30,17 +32,26 @@ pub(super) fn start<M: Model>(
     joint: &Joint<'_, M>,
     blocks: &[Block],
     b: usize,
+    init: &[(usize, f64)],
     seed: u64,
 ) -> Result<Box<dyn ExpFamily>, Error> {
     let mut u = centre(blocks, joint.dim());
     let coords = &blocks[b].coords;
-    let fam = &blocks[b].family;
-    if !joint.value(u.clone())?.is_finite() {
-        u = feasible(joint, coords, &u, seed)?;
+    for &(g, v) in init {
+        if coords.contains(&g) {
+            u[g] = v;
+        }
     }
-    let (mode, hess) = newton(joint, coords, u)?;
-    let m: Vec<f64> = coords.iter().map(|&g| mode[g]).collect();
-    let p = clipped_precision(&hess);
+    let fam = &blocks[b].family;
+    let (m, p) = if joint.value(u.clone())?.is_finite() {
+        let (mode, hess) = newton(joint, coords, u)?;
+        let m: Vec<f64> = coords.iter().map(|&g| mode[g]).collect();
+        (m, clipped_precision(&hess))
+    } else {
+        // A log joint that is −∞ around the start has walls a Newton step would run into:
+        // start at the centre of the points found where it is finite, with their spread.
+        feasible_cloud(joint, coords, &u, seed)?
+    };
     let diagonal = matches!(
         fam.geometry(),
         crate::family::Geometry::Gaussian { diagonal: true }
@@ -66,14 +77,18 @@ pub(crate) fn centre(blocks: &[Block], dim: usize) -> Vec<f64> {
     u
 }
 
-/// A point, differing from `u` only in `coords`, where the log joint is finite.
-fn feasible<M: Model>(
+/// Points, differing from `u` only in `coords`, where the log joint is finite: drawn from
+/// N(u, s² I) at growing scales s until `CLOUD` are found; their mean and the inverse of
+/// their (regularised) covariance, on the block's coordinates.
+fn feasible_cloud<M: Model>(
     joint: &Joint<'_, M>,
     coords: &[usize],
     u: &[f64],
     seed: u64,
-) -> Result<Vec<f64>, Error> {
+) -> Result<(Vec<f64>, DMatrix<f64>), Error> {
     let mut rng = StdRng::seed_from_u64(seed);
+    let d = coords.len();
+    let mut found: Vec<DVector<f64>> = Vec::new();
     for scale in SEARCH_SCALES {
         for _ in 0..SEARCH_TRIES {
             let mut v = u.to_vec();
@@ -82,13 +97,28 @@ fn feasible<M: Model>(
                 v[g] = u[g] + scale * e;
             }
             if joint.value(v.clone())?.is_finite() {
-                return Ok(v);
+                found.push(DVector::from_iterator(d, coords.iter().map(|&g| v[g])));
             }
         }
+        if found.len() >= CLOUD {
+            break;
+        }
     }
-    Err(Error::NoFiniteStart {
-        tries: SEARCH_SCALES.len() * SEARCH_TRIES,
-    })
+    if found.is_empty() {
+        return Err(Error::NoFiniteStart {
+            tries: SEARCH_SCALES.len() * SEARCH_TRIES,
+        });
+    }
+    let n = found.len() as f64;
+    let mean = found.iter().fold(DVector::zeros(d), |a, x| a + x) / n;
+    let cov = found.iter().fold(DMatrix::zeros(d, d), |a, x| {
+        let r = x - &mean;
+        a + &r * r.transpose()
+    }) / n;
+    let scale = cov.diagonal().max().max(1e-8);
+    let cov = cov + DMatrix::identity(d, d) * (1e-3 * scale);
+    let p = cov.try_inverse().map_or_else(|| DMatrix::identity(d, d), |p| clipped_precision(&(-p)));
+    Ok((mean.iter().copied().collect(), p))
 }
 
 /// Damped Newton ascent on the log joint in `coords`: each step −H⁻¹g when H is negative

@@ -1,7 +1,7 @@
 //! Step control: one sweep over the blocks, the line search of a non-conjugate block on the
 //! phase's fixed objective, and the phase's stopping rule.
 
-use super::update::{has_flat_direction, mean_only_target, newton_decrement};
+use super::update::{has_flat_direction, mean_only_target, newton_decrement, stein_curvature};
 use super::{
     Engine, Eval, NaturalGradient, StepNote, StopReason, MAX_CURVATURE_COND, MAX_UNCONSTRAINED_SD,
 };
@@ -125,7 +125,7 @@ impl<M: Model> Engine<'_, M> {
                  draw where the log joint is finite"
             ));
         }
-        if value.is_finite() {
+        if value.is_finite() || self.exact() {
             Ok(value)
         } else {
             Err(Error::NonFiniteElbo { value })
@@ -165,6 +165,9 @@ impl<M: Model> Engine<'_, M> {
                 hess,
             });
         }
+        if !self.blocks[b].conjugate {
+            stein_curvature(fam.as_ref(), &mut evals);
+        }
         let t = fam.target(&evals);
         if t.iter().any(|x| !x.is_finite()) {
             return Err(Error::NonFinite {
@@ -189,12 +192,12 @@ impl<M: Model> Engine<'_, M> {
         let target = self.target(b, seed)?;
         let rho0 = self.settings.step_size.unwrap_or(1.0);
         let name = self.blocks[b].family.name();
+        let flat = has_flat_direction(self.blocks[b].family.as_ref(), &target, MAX_CURVATURE_COND);
         if self.blocks[b].conjugate {
             let note = self.blocks[b].family.step(&target, rho0)?;
             record(notes, iter, name, note);
-            return Ok((Outcome::Moved, false));
+            return Ok((Outcome::Moved, flat));
         }
-        let flat = has_flat_direction(self.blocks[b].family.as_ref(), &target, MAX_CURVATURE_COND);
         let before = self.elbo(seed)?;
         if self.line_search(b, &target, rho0, before, seed, iter, notes)? {
             return Ok((Outcome::Moved, flat));

@@ -175,20 +175,31 @@ fn expected_grad_hess(evals: &[Eval], d: usize) -> (DVector<f64>, DMatrix<f64>) 
     (g, h)
 }
 
-/// Bonnet and Price: ∇_μ E[f] = (E[g] − E[H] m, ½ E[H]); only diag E[H] when `diagonal`.
+/// Bonnet and Price: ∇_μ E[f] = (E[g] − E[H] m, ½ E[H]).
+///
+/// For a diagonal Gaussian the mean-field fixed point is E[g] = 0, p = −diag E[H]; the plain
+/// target (E[g] − D m, ½ D) with D = diag E[H] moves the mean by a Jacobi step −D⁻¹E[g],
+/// which diverges when the posterior is strongly correlated. The target used instead,
+/// (−D (m + n), ½ D) with the Newton step n = −E[H]⁻¹ E[g], moves the mean by n at ρ = 1
+/// and has the same fixed point (it equals the plain one when E[H] is diagonal); it falls
+/// back to the plain target when −E[H] is not positive definite.
 fn bonnet_price(m: &[f64], evals: &[Eval], diagonal: bool) -> Vec<f64> {
     let d = m.len();
-    let (g, mut h) = expected_grad_hess(evals, d);
-    if diagonal {
-        h = DMatrix::from_diagonal(&h.diagonal());
+    let (g, h) = expected_grad_hess(evals, d);
+    let mv = DVector::from_column_slice(m);
+    if !diagonal {
+        let t1 = &g - &h * &mv;
+        return t1.iter().chain((h * 0.5).iter()).copied().collect();
     }
-    let t1 = &g - &h * DVector::from_column_slice(m);
-    let t2: Vec<f64> = if diagonal {
-        h.diagonal().iter().map(|x| 0.5 * x).collect()
-    } else {
-        (h * 0.5).iter().copied().collect()
+    let diag = h.diagonal();
+    let newton = (-&h).cholesky().map(|c| c.solve(&g));
+    let t1: Vec<f64> = match newton {
+        Some(n) => (0..d).map(|i| -diag[i] * (m[i] + n[i])).collect(),
+        None => (0..d).map(|i| g[i] - diag[i] * m[i]).collect(),
     };
-    t1.iter().copied().chain(t2).collect()
+    t1.into_iter()
+        .chain(diag.iter().map(|x| 0.5 * x))
+        .collect()
 }
 
 /// λ ← (1 − ρ) λ + ρ t, with ρ halved until λ stays in its domain.
@@ -368,4 +379,41 @@ pub(crate) fn newton_decrement<F: ExpFamily + ?Sized>(fam: &F, target: &[f64]) -
     let g: Vec<f64> = (0..d).map(|i| mean_only[i] - lambda[i]).collect();
     let sd = fam.sd();
     Some(g.iter().zip(&sd).map(|(gi, s)| (gi * s).powi(2)).sum())
+}
+
+/// The precision P of a Gaussian guide, read from λ₂ = −½ P; `None` for other families.
+pub(crate) fn gaussian_precision<F: ExpFamily + ?Sized>(fam: &F) -> Option<DMatrix<f64>> {
+    let Geometry::Gaussian { diagonal } = fam.geometry() else {
+        return None;
+    };
+    let d = fam.dim();
+    let lambda = fam.natural();
+    Some(if diagonal {
+        DMatrix::from_diagonal(&DVector::from_iterator(d, lambda[d..].iter().map(|l| -2.0 * l)))
+    } else {
+        DMatrix::from_column_slice(d, d, &lambda[d..]) * (-2.0)
+    })
+}
+
+/// Stein's identity E[∇²f] = E[∇f (z − m)ᵀ] P for z ~ N(m, P⁻¹): the expected Hessian from
+/// gradients alone, written into every evaluation (symmetrised). Unlike the pointwise
+/// Hessian it sees a kink: |μ − c| has ∇² = 0 on both sides, yet E[∇²] = 2 q(c).
+/// `evals` unchanged for a family that is not Gaussian.
+pub(crate) fn stein_curvature<F: ExpFamily + ?Sized>(fam: &F, evals: &mut [Eval]) {
+    let Some(p) = gaussian_precision(fam) else {
+        return;
+    };
+    let d = fam.dim();
+    let m = DVector::from_vec(fam.mean());
+    let mut cross = DMatrix::zeros(d, d);
+    for e in evals.iter() {
+        let g = DVector::from_column_slice(&e.grad);
+        let r = DVector::from_column_slice(&e.z) - &m;
+        cross += g * r.transpose() * e.weight;
+    }
+    let h = cross * p;
+    let h = (&h + h.transpose()) * 0.5;
+    for e in evals.iter_mut() {
+        e.hess.copy_from(&h);
+    }
 }

@@ -14,6 +14,7 @@ use crate::engine::{stream_seed, Engine, Expectation, Settings};
 use crate::error::Error;
 use crate::guide::{self, Guide};
 use crate::model::{Latent, Model};
+use crate::transform::Transform;
 
 /// Natural-gradient variational inference, configured by a builder:
 /// `Ngvi::new().seed(7).max_iters(200).fit(&model)?` returns a [`Fit`]. The `model!` macro's
@@ -29,6 +30,7 @@ pub struct Ngvi {
     diagonal: bool,
     expectation: Expectation,
     overrides: Vec<(String, Guide)>,
+    init: Vec<(String, Vec<f64>)>,
 }
 
 impl Default for Ngvi {
@@ -43,6 +45,7 @@ impl Default for Ngvi {
             diagonal: false,
             expectation: Expectation::Auto,
             overrides: Vec::new(),
+            init: Vec::new(),
         }
     }
 }
@@ -100,6 +103,15 @@ impl Ngvi {
         self
     }
 
+    /// Start the Gaussian block's search for the mode at `value` for latent `name` (one
+    /// value per component, on the latent's own scale; it must lie in the latent's support).
+    /// Useful when the log joint is −∞ or flat around the default start. A conjugate latent
+    /// needs no start and ignores it.
+    pub fn init(mut self, name: &str, value: &[f64]) -> Self {
+        self.init.push((name.to_string(), value.to_vec()));
+        self
+    }
+
     fn validate(&self, latents: &[Latent]) -> Result<(), Error> {
         let invalid = |option, value: String, expected| {
             Err(Error::InvalidOption {
@@ -116,16 +128,25 @@ impl Ngvi {
         if self.tol.is_nan() || self.tol < 0.0 {
             return invalid("tol", self.tol.to_string(), ">= 0");
         }
-        if self.max_iters == 0 {
-            return invalid("max_iters", "0".into(), "at least 1");
+        if !(1..=MAX_ITERS).contains(&self.max_iters) {
+            return invalid("max_iters", self.max_iters.to_string(), "in 1..=10_000_000");
         }
-        if self.samples == 0 {
-            return invalid("samples", "0".into(), "at least 1");
+        if !(2..=MAX_SAMPLES).contains(&self.samples) {
+            return invalid("samples", self.samples.to_string(), "in 2..=1_000_000");
+        }
+        let dim: usize = latents.iter().map(|l| l.shape.len()).sum();
+        if self.draws < 2 || self.draws.saturating_mul(dim.max(1)) > MAX_DRAWN_VALUES {
+            return invalid(
+                "draws",
+                self.draws.to_string(),
+                "at least 2, and draws × (number of latent scalars) at most 2^28",
+            );
         }
         if latents.is_empty() {
             return Err(Error::NoLatent);
         }
-        for (name, _) in &self.overrides {
+        let named = self.overrides.iter().map(|(n, _)| n).chain(self.init.iter().map(|(n, _)| n));
+        for name in named {
             if !latents.iter().any(|l| l.name == name) {
                 return Err(Error::UnknownLatent {
                     name: name.clone(),
@@ -136,12 +157,52 @@ impl Ngvi {
         Ok(())
     }
 
+    /// The starting values on the unconstrained scale, by coordinate of the latent vector,
+    /// for the latents the Gaussian block holds.
+    fn starting_values(
+        &self,
+        latents: &[Latent],
+        transforms: &[Transform],
+    ) -> Result<Vec<(usize, f64)>, Error> {
+        let mut out = Vec::new();
+        for (name, values) in &self.init {
+            let mut offset = 0;
+            for l in latents {
+                if l.name == name {
+                    if values.len() != l.shape.len() {
+                        return Err(Error::InvalidInit {
+                            name: name.clone(),
+                            index: values.len().min(l.shape.len()),
+                            value: f64::NAN,
+                            why: "one value per component of the latent is needed",
+                        });
+                    }
+                    for (i, &v) in values.iter().enumerate() {
+                        let u = transforms[offset + i].inverse(v);
+                        if !(v.is_finite() && l.support.contains(v) && u.is_finite()) {
+                            return Err(Error::InvalidInit {
+                                name: name.clone(),
+                                index: i,
+                                value: v,
+                                why: "the value must be finite and inside the latent's support",
+                            });
+                        }
+                        out.push((offset + i, u));
+                    }
+                }
+                offset += l.shape.len();
+            }
+        }
+        Ok(out)
+    }
+
     /// Fit the model: validate the options, plan the guides, run the engine, draw.
     pub fn fit<M: Model>(&self, model: &M) -> Result<Fit, Error> {
         let latents = model.latents()?;
         self.validate(&latents)?;
         let mut plan_rng = StdRng::seed_from_u64(stream_seed(self.seed, PLANNING_STREAM));
         let plan = guide::plan(model, &latents, &self.overrides, self.diagonal, &mut plan_rng)?;
+        let init = self.starting_values(&latents, &plan.joint.transforms)?;
         let mut engine = Engine {
             joint: plan.joint,
             blocks: plan.blocks,
@@ -152,6 +213,7 @@ impl Ngvi {
                 samples: self.samples,
                 seed: self.seed,
                 expectation: self.expectation,
+                init,
             },
         };
         let run = engine.run()?;
@@ -168,6 +230,12 @@ impl Ngvi {
     }
 }
 
+/// Largest `max_iters`.
+const MAX_ITERS: usize = 10_000_000;
+/// Largest `samples`.
+const MAX_SAMPLES: usize = 1_000_000;
+/// Largest number of values the posterior draws may hold (2 GiB of f64).
+const MAX_DRAWN_VALUES: usize = 1 << 28;
 /// Draws from the fitted guide for the diagnostics.
 const DIAGNOSTIC_DRAWS: usize = 1000;
 /// The independent streams of random numbers a fit uses besides the engine's.

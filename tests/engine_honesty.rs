@@ -1,0 +1,287 @@
+//! The engine's claims checked against ground truth on models built to trap it: a kink the
+//! quadratic check must not miss, vague conjugate priors, a correlated posterior under a
+//! diagonal guide, improper posteriors, a log joint that is −∞ on part of the support, and
+//! the builder's limits. 1-D posteriors are checked against quadrature.
+
+use ngvi::prelude::*;
+use ngvi::{Error, Reason};
+
+/// Twenty observations around 0.8 with unit noise.
+fn data() -> Vec<f64> {
+    (0..20).map(|i| 0.8 + ((i * 37 % 20) as f64 - 9.5) / 10.0).collect()
+}
+
+/// Posterior mean and sd of a 1-D log density by the trapezoid rule on [lo, hi].
+fn quadrature(log_p: impl Fn(f64) -> f64, lo: f64, hi: f64) -> (f64, f64) {
+    let n = 200_000;
+    let h = (hi - lo) / n as f64;
+    let xs: Vec<f64> = (0..=n).map(|i| lo + i as f64 * h).collect();
+    let lp: Vec<f64> = xs.iter().map(|&x| log_p(x)).collect();
+    let top = lp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let w: Vec<f64> = lp
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l - top).exp() * if i == 0 || i == n { 0.5 } else { 1.0 })
+        .collect();
+    let z: f64 = w.iter().sum();
+    let mean = xs.iter().zip(&w).map(|(x, w)| x * w).sum::<f64>() / z;
+    let var = xs.iter().zip(&w).map(|(x, w)| (x - mean).powi(2) * w).sum::<f64>() / z;
+    (mean, var.sqrt())
+}
+
+fn normal_lp(y: &[f64], mu: f64) -> f64 {
+    y.iter().map(|v| -0.5 * (v - mu) * (v - mu)).sum()
+}
+
+model! {
+    fn kinked(y: &[f64]) {
+        sample mu ~ Normal(0.0, 1.0);
+        factor -4.0 * (mu - 0.3).abs();
+        for i in 0..y.len() {
+            observe y[i] ~ Normal(mu, 1.0);
+        }
+    }
+}
+
+model! {
+    fn laplace_prior(y: &[f64]) {
+        sample mu ~ Laplace(0.0, 1.0);
+        for i in 0..y.len() {
+            observe y[i] ~ Normal(mu, 1.0);
+        }
+    }
+}
+
+/// Not exact, and within 0.05 posterior sd of quadrature in mean and sd.
+fn check_against_quadrature(fit: &Fit, log_p: impl Fn(f64) -> f64) {
+    let Some(Reason::Gaussian { exact, .. }) = fit.reason("mu") else {
+        panic!("mu should be in the Gaussian block: {:?}", fit.reason("mu"));
+    };
+    assert!(!exact, "reported exact: {}", fit.summary());
+    assert!(fit.stop_reason().is_converged(), "{}", fit.summary());
+    let (mean, sd) = quadrature(log_p, -8.0, 8.0);
+    let (m, s) = (fit.mean("mu").unwrap()[0], fit.sd("mu").unwrap()[0]);
+    assert!((m - mean).abs() < 0.05 * sd, "mean {m} vs {mean} (sd {sd})");
+    assert!((s - sd).abs() < 0.05 * sd, "sd {s} vs {sd}");
+}
+
+#[test]
+fn a_kinked_factor_is_not_reported_exact_and_is_right() {
+    let y = data();
+    let fit = Ngvi::new().fit(&kinked(&y)).unwrap();
+    check_against_quadrature(&fit, |mu| {
+        -0.5 * mu * mu - 4.0 * (mu - 0.3).abs() + normal_lp(&y, mu)
+    });
+}
+
+#[test]
+fn a_laplace_prior_is_not_reported_exact_and_is_right() {
+    let y = data();
+    let fit = Ngvi::new().fit(&laplace_prior(&y)).unwrap();
+    check_against_quadrature(&fit, |mu| -mu.abs() + normal_lp(&y, mu));
+}
+
+model! {
+    fn vague_gamma_poisson(y: &[f64]) {
+        sample lam ~ Gamma(0.001, 0.001);
+        for i in 0..y.len() {
+            observe y[i] ~ Poisson(lam);
+        }
+    }
+}
+
+model! {
+    fn vague_inverse_gamma(y: &[f64]) {
+        sample s2 ~ InverseGamma(0.001, 0.001);
+        for i in 0..y.len() {
+            observe y[i] ~ Normal(0.5, s2.sqrt());
+        }
+    }
+}
+
+model! {
+    fn vague_beta(y: &[f64]) {
+        sample p ~ Beta(0.001, 0.001);
+        for i in 0..y.len() {
+            observe y[i] ~ Bernoulli(p);
+        }
+    }
+}
+
+model! {
+    fn vague_dirichlet(alpha: &[f64], y: &[f64]) {
+        sample theta ~ Dirichlet(alpha);
+        for i in 0..y.len() {
+            observe y[i] ~ Categorical(theta);
+        }
+    }
+}
+
+fn assert_exact(fit: &Fit, name: &str, family: &str, want: &[f64]) {
+    let g = fit.guide(name).unwrap();
+    assert_eq!(g.name(), family, "{}", fit.summary());
+    for (a, b) in g.natural().iter().zip(want) {
+        assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{:?} vs {want:?}", g.natural());
+    }
+}
+
+#[test]
+fn vague_conjugate_priors_are_exact() {
+    let one_step = || Ngvi::new().max_iters(1);
+    let counts = [3.0, 0.0, 5.0, 2.0, 4.0, 1.0];
+    let fit = one_step().fit(&vague_gamma_poisson(&counts)).unwrap();
+    // Gamma(a + Σy, b + n): λ = (a + Σy − 1, −(b + n))
+    assert_exact(&fit, "lam", "Gamma", &[0.001 + 15.0 - 1.0, -(0.001 + 6.0)]);
+
+    let y = [0.1, 1.2, -0.7, 0.9, 2.0];
+    let ss: f64 = y.iter().map(|v| (v - 0.5) * (v - 0.5)).sum();
+    let fit = one_step().fit(&vague_inverse_gamma(&y)).unwrap();
+    // InverseGamma(a + n/2, b + ½ Σ(y − μ)²): λ = (−shape − 1, −scale)
+    assert_exact(&fit, "s2", "InverseGamma", &[-(0.001 + 2.5) - 1.0, -(0.001 + 0.5 * ss)]);
+
+    let flips = [1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0];
+    let fit = one_step().fit(&vague_beta(&flips)).unwrap();
+    assert_exact(&fit, "p", "Beta", &[0.001 + 5.0 - 1.0, 0.001 + 2.0 - 1.0]);
+
+    let cats = [0.0, 2.0, 2.0, 1.0, 2.0];
+    let fit = one_step().fit(&vague_dirichlet(&[1e-3; 3], &cats)).unwrap();
+    assert_exact(&fit, "theta", "Dirichlet", &[1e-3, 1e-3 + 1.0 - 1.0, 1e-3 + 3.0 - 1.0]);
+}
+
+model! {
+    fn correlated_regression(x1: &[f64], x2: &[f64], x3: &[f64], y: &[f64]) {
+        sample w[3] ~ Normal(0.0, 10.0);
+        for i in 0..y.len() {
+            observe y[i] ~ Normal(w[0] * x1[i] + w[1] * x2[i] + w[2] * x3[i], 0.5);
+        }
+    }
+}
+
+#[test]
+fn a_diagonal_guide_converges_to_the_mean_field_optimum_on_a_correlated_posterior() {
+    let n = 50;
+    let base: Vec<f64> = (0..n).map(|i| ((i * 7919 % 101) as f64 - 50.0) / 29.0).collect();
+    let x1 = base.clone();
+    let x2: Vec<f64> = base.iter().enumerate().map(|(i, b)| b + 0.05 * ((i % 7) as f64 - 3.0)).collect();
+    let x3: Vec<f64> = base.iter().enumerate().map(|(i, b)| b - 0.04 * ((i % 5) as f64 - 2.0)).collect();
+    let y: Vec<f64> = (0..n).map(|i| x1[i] - 0.5 * x2[i] + 2.0 * x3[i] + 0.3 * ((i % 3) as f64 - 1.0)).collect();
+    // Exact posterior: P = XᵀX / 0.25 + I / 100, mean P⁻¹ Xᵀy / 0.25. The mean-field optimum
+    // of a Gaussian target has the exact means and precisions diag(P).
+    let xs = [&x1, &x2, &x3];
+    let p = DMatrix::from_fn(3, 3, |a, b| {
+        (0..n).map(|i| xs[a][i] * xs[b][i]).sum::<f64>() / 0.25 + if a == b { 0.01 } else { 0.0 }
+    });
+    let xty = DVector::from_fn(3, |a, _| (0..n).map(|i| xs[a][i] * y[i]).sum::<f64>() / 0.25);
+    let mean = p.clone().cholesky().unwrap().solve(&xty);
+    let fit = Ngvi::new()
+        .diagonal(true)
+        .fit(&correlated_regression(&x1, &x2, &x3, &y))
+        .unwrap();
+    assert!(fit.stop_reason().is_converged(), "{}", fit.summary());
+    let (m, s) = (fit.mean("w").unwrap(), fit.sd("w").unwrap());
+    for k in 0..3 {
+        assert!((m[k] - mean[k]).abs() < 1e-6 * mean[k].abs().max(1.0), "{m:?} vs {mean}");
+        let want = 1.0 / p[(k, k)].sqrt();
+        assert!((s[k] - want).abs() < 1e-6 * want, "{s:?} vs {want}");
+    }
+}
+
+model! {
+    fn flat_no_data(n: usize) {
+        sample mu ~ Flat();
+        for _i in 0..n {
+            factor 0.0;
+        }
+    }
+}
+
+model! {
+    fn collinear(x: &[f64], y: &[f64]) {
+        sample a ~ Flat();
+        sample b ~ Flat();
+        for i in 0..y.len() {
+            observe y[i] ~ Normal(a * x[i] + b * x[i], 1.0);
+        }
+    }
+}
+
+model! {
+    fn separable(x: &[f64], y: &[f64]) {
+        sample w ~ Flat();
+        for i in 0..y.len() {
+            observe y[i] ~ BernoulliLogit(w * x[i]);
+        }
+    }
+}
+
+/// An error, or a fit that does not say it converged.
+fn assert_not_converged(result: Result<Fit, Error>) {
+    if let Ok(fit) = result {
+        assert!(!fit.stop_reason().is_converged(), "{}", fit.summary());
+        assert!(fit.summary().contains("NOT converged"), "{}", fit.summary());
+    }
+}
+
+#[test]
+fn improper_posteriors_never_end_converged() {
+    assert_not_converged(Ngvi::new().fit(&flat_no_data(0)));
+    let x = [1.0, 2.0, -1.0, 0.5, 3.0];
+    let y = [2.1, 3.9, -2.2, 1.1, 6.0];
+    assert_not_converged(Ngvi::new().fit(&collinear(&x, &y)));
+    let xs = [-2.0, -1.0, -0.5, 0.5, 1.0, 2.0];
+    let ys = [0.0, 0.0, 0.0, 1.0, 1.0, 1.0];
+    assert_not_converged(Ngvi::new().fit(&separable(&xs, &ys)));
+}
+
+model! {
+    fn window(y: &[f64]) {
+        sample mu ~ Normal(0.0, 3.0);
+        for i in 0..y.len() {
+            observe y[i] ~ Uniform(mu - 1.0, mu + 1.0);
+        }
+    }
+}
+
+#[test]
+fn a_minus_infinity_region_shortens_the_step() {
+    let y = [2.2, 2.9, 2.5, 2.0, 2.7];
+    let fit = Ngvi::new().fit(&window(&y)).unwrap();
+    // The posterior is N(0, 3²) restricted to [max y − 1, min y + 1] = [1.9, 3.0].
+    let m = fit.mean("mu").unwrap()[0];
+    assert!((1.9..=3.0).contains(&m), "{}", fit.summary());
+    for d in fit.draws("mu").unwrap().iter().take(200) {
+        assert!(d[0].is_finite());
+    }
+}
+
+#[test]
+fn builder_limits_are_errors() {
+    let y = data();
+    let model = laplace_prior(&y);
+    for ngvi in [
+        Ngvi::new().draws(0),
+        Ngvi::new().draws(1),
+        Ngvi::new().draws(usize::MAX),
+        Ngvi::new().samples(0),
+        Ngvi::new().samples(usize::MAX),
+        Ngvi::new().max_iters(0),
+        Ngvi::new().tol(f64::NAN),
+        Ngvi::new().step_size(0.0),
+        Ngvi::new().step_size(f64::NAN),
+    ] {
+        match ngvi.fit(&model) {
+            Err(Error::InvalidOption { .. }) => {}
+            other => panic!("{ngvi:?}: {other:?}"),
+        }
+    }
+    match Ngvi::new().init("nu", &[1.0]).fit(&model) {
+        Err(Error::UnknownLatent { name, .. }) => assert_eq!(name, "nu"),
+        other => panic!("{other:?}"),
+    }
+    match Ngvi::new().init("mu", &[f64::NAN]).fit(&model) {
+        Err(Error::InvalidInit { name, index: 0, .. }) => assert_eq!(name, "mu"),
+        other => panic!("{other:?}"),
+    }
+    let fit = Ngvi::new().init("mu", &[0.5]).fit(&model).unwrap();
+    assert!(fit.stop_reason().is_converged());
+}
