@@ -30,7 +30,7 @@ const MAX_UNCONSTRAINED_SD: f64 = 1e6;
 /// `DRAW_TOL` sd between two phases.
 const MAX_PHASES: u64 = 5;
 /// Largest change of a Gaussian mean between phases, in sd, for the fit to stop.
-const DRAW_TOL: f64 = 0.05;
+pub(crate) const DRAW_TOL: f64 = 0.05;
 
 /// How expectations over the guide are computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -122,8 +122,9 @@ pub(crate) fn stream_seed(seed: u64, stream: u64) -> u64 {
 }
 
 impl<M: Model> Engine<'_, M> {
-    fn exact(&self) -> bool {
-        self.blocks.iter().all(|b| b.conjugate)
+    /// Whether the fit is exact: conjugate blocks with deterministic rules.
+    pub(crate) fn exact(&self) -> bool {
+        rule::deterministic(&self.blocks, self.settings.expectation)
     }
 
     fn rule(&self, own_at_mean: Option<usize>, seed: u64) -> Rule {

@@ -48,6 +48,18 @@ pub(super) fn rule(
     }
 }
 
+/// Whether expectations are taken by exact deterministic rules: every block conjugate,
+/// every block's rule known and their product small. (A block's own coordinates sit at its
+/// mean in its target, so a single block needs no rule of its own.)
+pub(super) fn deterministic(blocks: &[Block], expectation: Expectation) -> bool {
+    let all_conjugate = blocks.iter().all(|b| b.conjugate);
+    let size = blocks.iter().try_fold(1usize, |acc, b| {
+        b.family.cubature().map(|r| acc.saturating_mul(r.len()))
+    });
+    let small = size.is_some_and(|n| n <= MAX_RULE_POINTS);
+    expectation == Expectation::Auto && all_conjugate && (blocks.len() == 1 || small)
+}
+
 /// The tensor product of the blocks' rules.
 fn product_rule<'r>(blocks: &[Block], dim: usize, rules: impl Iterator<Item = &'r Rule>) -> Rule {
     let mut rule: Rule = vec![(1.0, vec![0.0; dim])];

@@ -369,8 +369,8 @@ pub(crate) fn has_flat_direction<F: ExpFamily + ?Sized>(
     !(lo > 0.0 && hi.is_finite() && hi / lo <= max_cond)
 }
 
-/// The Newton decrement E[g]ᵀ P⁻¹ E[g] of a Gaussian target (how far the SAA objective is
-/// from stationary in the mean); `None` for other families.
+/// A diagonal stand-in for the Newton decrement of a Gaussian target, Σ E[gᵢ]² Sᵢᵢ (how far
+/// the fixed-draw objective is from stationary in the mean); `None` for other families.
 pub(crate) fn newton_decrement<F: ExpFamily + ?Sized>(fam: &F, target: &[f64]) -> Option<f64> {
     let mean_only = mean_only_target(fam, target)?;
     let d = fam.dim();

@@ -249,7 +249,7 @@ fn diagnose<M: Model>(engine: &Engine<'_, M>) -> Result<Diagnostics, Error> {
     let seed = stream_seed(engine.settings.seed, DIAGNOSTIC_STREAM);
     let ratios = engine.log_ratios(DIAGNOSTIC_DRAWS, seed)?;
     let (elbo, elbo_se) = elbo_estimate(&ratios);
-    let exact = engine.blocks.iter().all(|b| b.conjugate);
+    let exact = engine.exact();
     let k_hat = if exact {
         None
     } else {

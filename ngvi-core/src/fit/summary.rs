@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use super::result::{quantile, Fit};
 use crate::diagnostics::{K_CAUTION, K_DO_NOT_TRUST};
-use crate::engine::StopReason;
+use crate::engine::{StopReason, DRAW_TOL};
 use crate::model::Shape;
 
 /// Notes printed in the summary; the rest are counted (all are in `Fit::notes`).
@@ -67,7 +67,7 @@ impl Fit {
             let _ = writeln!(
                 out,
                 "fixed draws: the Gaussian means moved {e:.3} sd between two independent draw sets{}",
-                if e > 0.1 { "; raise `samples` for a steadier fit" } else { "" }
+                if e > DRAW_TOL { "; raise `samples` for a steadier fit" } else { "" }
             );
         }
         for note in self.notes.iter().take(NOTES_SHOWN) {

@@ -33,6 +33,11 @@ pub(super) fn conjugate_family(l: &Latent) -> Option<Box<dyn ExpFamily>> {
         (_, p) => p.map(<[f64]>::to_vec),
     };
     let fam = build(family, at_prior.as_deref(), l.shape.len())?;
+    if fam.dim() != l.shape.len() {
+        // a vector of i.i.d. Gamma (Beta, …) latents: each needs its own block; the
+        // Gaussian block holds them instead
+        return None;
+    }
     let finite = fam.mean().iter().chain(&fam.sd()).all(|x| x.is_finite());
     if finite {
         Some(fam)
@@ -45,7 +50,8 @@ pub(super) fn conjugate_family(l: &Latent) -> Option<Box<dyn ExpFamily>> {
 /// stay away from 0, 1 and ∞ whatever the prior (a vague Gamma(1e-3, 1e-3) prior's draws
 /// underflow to 0).
 pub(super) fn probe_family(l: &Latent) -> Option<Box<dyn ExpFamily>> {
-    build(l.prior.conjugate_family(l.prior_params.as_deref())?, None, l.shape.len())
+    let fam = build(l.prior.conjugate_family(l.prior_params.as_deref())?, None, l.shape.len())?;
+    (fam.dim() == l.shape.len()).then_some(fam)
 }
 
 /// A member of `family` with the given parameters, or a moderate one (Gamma(3, 2),
