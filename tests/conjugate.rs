@@ -90,7 +90,7 @@ fn normal_known_sd_exact_in_one_step() {
             "Normal",
         );
     }
-    // The reference posterior in shared/data/reference/normal.json.
+    // The exact posterior (closed form), as published with the data set.
     let fit = one_step(&normal_known_sd(&y, 2.0), 0);
     assert_rel(
         &fit.mean("mu").expect("mu"),
@@ -147,7 +147,7 @@ fn linear_regression_exact_in_one_step() {
             "Gaussian",
         );
     }
-    // The reference posterior in shared/data/reference/linreg.json (first and last weight).
+    // The exact posterior (closed form) published with the data set (first and last weight).
     let fit = one_step(&linear_regression(&x, &y, 0.5), 0);
     let (m, s) = (fit.mean("w").expect("w"), fit.sd("w").expect("w"));
     assert_rel(

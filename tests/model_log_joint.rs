@@ -207,7 +207,7 @@ fn ld<S: Scalar, D: Univariate<S>>(d: Result<D, ParamError>, x: S) -> S {
 }
 
 model! {
-    /// Eight schools, non-centred (DESIGN.md §2, unchanged).
+    /// Eight schools, non-centred (docs/design.md §2, unchanged).
     pub fn eight_schools(y: &[f64], sigma: &[f64]) {
         sample mu ~ Normal(0.0, 5.0);
         sample tau ~ HalfCauchy(5.0);

@@ -55,7 +55,7 @@ pub struct LatentUse {
     /// Which argument of that distribution the latent appears in (0-based); `None` when it
     /// appears in the observed value (a latent's own prior does not count) or in `factor`.
     pub arg: Option<usize>,
-    /// Whether this use is in a conjugate position for the latent's prior (DESIGN.md §3).
+    /// Whether this use is in a conjugate position for the latent's prior (docs/design.md §3).
     pub conjugate: bool,
     /// Source text of the statement.
     pub statement: &'static str,

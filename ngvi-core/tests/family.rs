@@ -805,7 +805,7 @@ fn gaussian_step_with_indefinite_hessian_stays_positive_definite() {
     let p = g.precision().clone();
     assert!(p.clone().cholesky().is_some(), "{p}");
     assert!(p.clone().symmetric_eigen().eigenvalues.min() > 0.0);
-    // DESIGN.md §4, ρ = 1: P ← ½[P + (P − G) P⁻¹ (P − G)] = ½[P + H P⁻¹ H], G = P + H.
+    // docs/design.md §4, ρ = 1: P ← ½[P + (P − G) P⁻¹ (P − G)] = ½[P + H P⁻¹ H], G = P + H.
     let want = (&p0 + &h * p0.clone().try_inverse().unwrap() * &h) * 0.5;
     assert!((&p - &want).amax() < 1e-12, "{p} vs {want}");
 
