@@ -8,7 +8,9 @@ use ngvi::{Error, Reason};
 
 /// Twenty observations around 0.8 with unit noise.
 fn data() -> Vec<f64> {
-    (0..20).map(|i| 0.8 + ((i * 37 % 20) as f64 - 9.5) / 10.0).collect()
+    (0..20)
+        .map(|i| 0.8 + ((i * 37 % 20) as f64 - 9.5) / 10.0)
+        .collect()
 }
 
 /// Posterior mean and sd of a 1-D log density by the trapezoid rule on [lo, hi].
@@ -25,7 +27,12 @@ fn quadrature(log_p: impl Fn(f64) -> f64, lo: f64, hi: f64) -> (f64, f64) {
         .collect();
     let z: f64 = w.iter().sum();
     let mean = xs.iter().zip(&w).map(|(x, w)| x * w).sum::<f64>() / z;
-    let var = xs.iter().zip(&w).map(|(x, w)| (x - mean).powi(2) * w).sum::<f64>() / z;
+    let var = xs
+        .iter()
+        .zip(&w)
+        .map(|(x, w)| (x - mean).powi(2) * w)
+        .sum::<f64>()
+        / z;
     (mean, var.sqrt())
 }
 
@@ -121,7 +128,11 @@ fn assert_exact(fit: &Fit, name: &str, family: &str, want: &[f64]) {
     let g = fit.guide(name).unwrap();
     assert_eq!(g.name(), family, "{}", fit.summary());
     for (a, b) in g.natural().iter().zip(want) {
-        assert!((a - b).abs() <= 1e-9 * b.abs().max(1.0), "{:?} vs {want:?}", g.natural());
+        assert!(
+            (a - b).abs() <= 1e-9 * b.abs().max(1.0),
+            "{:?} vs {want:?}",
+            g.natural()
+        );
     }
 }
 
@@ -137,7 +148,12 @@ fn vague_conjugate_priors_are_exact() {
     let ss: f64 = y.iter().map(|v| (v - 0.5) * (v - 0.5)).sum();
     let fit = one_step().fit(&vague_inverse_gamma(&y)).unwrap();
     // InverseGamma(a + n/2, b + ½ Σ(y − μ)²): λ = (−shape − 1, −scale)
-    assert_exact(&fit, "s2", "InverseGamma", &[-(0.001 + 2.5) - 1.0, -(0.001 + 0.5 * ss)]);
+    assert_exact(
+        &fit,
+        "s2",
+        "InverseGamma",
+        &[-(0.001 + 2.5) - 1.0, -(0.001 + 0.5 * ss)],
+    );
 
     let flips = [1.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0];
     let fit = one_step().fit(&vague_beta(&flips)).unwrap();
@@ -145,7 +161,12 @@ fn vague_conjugate_priors_are_exact() {
 
     let cats = [0.0, 2.0, 2.0, 1.0, 2.0];
     let fit = one_step().fit(&vague_dirichlet(&[1e-3; 3], &cats)).unwrap();
-    assert_exact(&fit, "theta", "Dirichlet", &[1e-3, 1e-3 + 1.0 - 1.0, 1e-3 + 3.0 - 1.0]);
+    assert_exact(
+        &fit,
+        "theta",
+        "Dirichlet",
+        &[1e-3, 1e-3 + 1.0 - 1.0, 1e-3 + 3.0 - 1.0],
+    );
 }
 
 model! {
@@ -160,18 +181,32 @@ model! {
 #[test]
 fn a_diagonal_guide_converges_to_the_mean_field_optimum_on_a_correlated_posterior() {
     let n = 50;
-    let base: Vec<f64> = (0..n).map(|i| ((i * 7919 % 101) as f64 - 50.0) / 29.0).collect();
+    let base: Vec<f64> = (0..n)
+        .map(|i| ((i * 7919 % 101) as f64 - 50.0) / 29.0)
+        .collect();
     let x1 = base.clone();
-    let x2: Vec<f64> = base.iter().enumerate().map(|(i, b)| b + 0.05 * ((i % 7) as f64 - 3.0)).collect();
-    let x3: Vec<f64> = base.iter().enumerate().map(|(i, b)| b - 0.04 * ((i % 5) as f64 - 2.0)).collect();
-    let y: Vec<f64> = (0..n).map(|i| x1[i] - 0.5 * x2[i] + 2.0 * x3[i] + 0.3 * ((i % 3) as f64 - 1.0)).collect();
+    let x2: Vec<f64> = base
+        .iter()
+        .enumerate()
+        .map(|(i, b)| b + 0.05 * ((i % 7) as f64 - 3.0))
+        .collect();
+    let x3: Vec<f64> = base
+        .iter()
+        .enumerate()
+        .map(|(i, b)| b - 0.04 * ((i % 5) as f64 - 2.0))
+        .collect();
+    let y: Vec<f64> = (0..n)
+        .map(|i| x1[i] - 0.5 * x2[i] + 2.0 * x3[i] + 0.3 * ((i % 3) as f64 - 1.0))
+        .collect();
     // Exact posterior: P = XᵀX / 0.25 + I / 100, mean P⁻¹ Xᵀy / 0.25. The mean-field optimum
     // of a Gaussian target has the exact means and precisions diag(P).
     let xs = [&x1, &x2, &x3];
     let p = DMatrix::from_fn(3, 3, |a, b| {
         (0..n).map(|i| xs[a][i] * xs[b][i]).sum::<f64>() / 0.25 + if a == b { 0.01 } else { 0.0 }
     });
-    let xty = DVector::from_fn(3, |a, _| (0..n).map(|i| xs[a][i] * y[i]).sum::<f64>() / 0.25);
+    let xty = DVector::from_fn(3, |a, _| {
+        (0..n).map(|i| xs[a][i] * y[i]).sum::<f64>() / 0.25
+    });
     let mean = p.clone().cholesky().unwrap().solve(&xty);
     let fit = Ngvi::new()
         .diagonal(true)
@@ -180,7 +215,10 @@ fn a_diagonal_guide_converges_to_the_mean_field_optimum_on_a_correlated_posterio
     assert!(fit.stop_reason().is_converged(), "{}", fit.summary());
     let (m, s) = (fit.mean("w").unwrap(), fit.sd("w").unwrap());
     for k in 0..3 {
-        assert!((m[k] - mean[k]).abs() < 1e-6 * mean[k].abs().max(1.0), "{m:?} vs {mean}");
+        assert!(
+            (m[k] - mean[k]).abs() < 1e-6 * mean[k].abs().max(1.0),
+            "{m:?} vs {mean}"
+        );
         let want = 1.0 / p[(k, k)].sqrt();
         assert!((s[k] - want).abs() < 1e-6 * want, "{s:?} vs {want}");
     }

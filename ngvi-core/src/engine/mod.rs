@@ -13,8 +13,8 @@ mod start;
 mod step;
 mod update;
 
-pub use update::{Eval, NaturalGradient, StepNote};
 pub(crate) use start::centre;
+pub use update::{Eval, NaturalGradient, StepNote};
 
 use crate::error::Error;
 use crate::family::{ExpFamily, Rule};

@@ -125,7 +125,9 @@ fn block_draws(fam: &dyn ExpFamily, pairs: usize, rng: &mut StdRng) -> Vec<Vec<f
     if let Some(a) = whitening(&p, &dev) {
         dev.iter_mut().for_each(|r| *r = &a * &*r);
     }
-    dev.into_iter().map(|r| (&m + r).iter().copied().collect()).collect()
+    dev.into_iter()
+        .map(|r| (&m + r).iter().copied().collect())
+        .collect()
 }
 
 /// A = L_Σ L_Σ̂⁻¹ with Σ = P⁻¹ and Σ̂ the deviations' second moment, so that A r has second
@@ -136,7 +138,10 @@ fn whitening(p: &DMatrix<f64>, dev: &[DVector<f64>]) -> Option<DMatrix<f64>> {
         return None;
     }
     let n = dev.len() as f64;
-    let s_hat = dev.iter().fold(DMatrix::zeros(d, d), |acc, r| acc + r * r.transpose()) / n;
+    let s_hat = dev
+        .iter()
+        .fold(DMatrix::zeros(d, d), |acc, r| acc + r * r.transpose())
+        / n;
     let l_hat = s_hat.cholesky()?.l();
     let l_sigma = p.clone().cholesky()?.inverse().cholesky()?.l();
     let l_hat_inv = l_hat.solve_lower_triangular(&DMatrix::identity(d, d))?;

@@ -117,7 +117,9 @@ fn feasible_cloud<M: Model>(
     }) / n;
     let scale = cov.diagonal().max().max(1e-8);
     let cov = cov + DMatrix::identity(d, d) * (1e-3 * scale);
-    let p = cov.try_inverse().map_or_else(|| DMatrix::identity(d, d), |p| clipped_precision(&(-p)));
+    let p = cov
+        .try_inverse()
+        .map_or_else(|| DMatrix::identity(d, d), |p| clipped_precision(&(-p)));
     Ok((mean.iter().copied().collect(), p))
 }
 

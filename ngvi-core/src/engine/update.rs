@@ -197,9 +197,7 @@ fn bonnet_price(m: &[f64], evals: &[Eval], diagonal: bool) -> Vec<f64> {
         Some(n) => (0..d).map(|i| -diag[i] * (m[i] + n[i])).collect(),
         None => (0..d).map(|i| g[i] - diag[i] * m[i]).collect(),
     };
-    t1.into_iter()
-        .chain(diag.iter().map(|x| 0.5 * x))
-        .collect()
+    t1.into_iter().chain(diag.iter().map(|x| 0.5 * x)).collect()
 }
 
 /// λ ← (1 − ρ) λ + ρ t, with ρ halved until λ stays in its domain.
@@ -389,7 +387,10 @@ pub(crate) fn gaussian_precision<F: ExpFamily + ?Sized>(fam: &F) -> Option<DMatr
     let d = fam.dim();
     let lambda = fam.natural();
     Some(if diagonal {
-        DMatrix::from_diagonal(&DVector::from_iterator(d, lambda[d..].iter().map(|l| -2.0 * l)))
+        DMatrix::from_diagonal(&DVector::from_iterator(
+            d,
+            lambda[d..].iter().map(|l| -2.0 * l),
+        ))
     } else {
         DMatrix::from_column_slice(d, d, &lambda[d..]) * (-2.0)
     })

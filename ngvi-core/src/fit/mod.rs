@@ -145,7 +145,11 @@ impl Ngvi {
         if latents.is_empty() {
             return Err(Error::NoLatent);
         }
-        let named = self.overrides.iter().map(|(n, _)| n).chain(self.init.iter().map(|(n, _)| n));
+        let named = self
+            .overrides
+            .iter()
+            .map(|(n, _)| n)
+            .chain(self.init.iter().map(|(n, _)| n));
         for name in named {
             if !latents.iter().any(|l| l.name == name) {
                 return Err(Error::UnknownLatent {
@@ -201,7 +205,13 @@ impl Ngvi {
         let latents = model.latents()?;
         self.validate(&latents)?;
         let mut plan_rng = StdRng::seed_from_u64(stream_seed(self.seed, PLANNING_STREAM));
-        let plan = guide::plan(model, &latents, &self.overrides, self.diagonal, &mut plan_rng)?;
+        let plan = guide::plan(
+            model,
+            &latents,
+            &self.overrides,
+            self.diagonal,
+            &mut plan_rng,
+        )?;
         let init = self.starting_values(&latents, &plan.joint.transforms)?;
         let mut engine = Engine {
             joint: plan.joint,

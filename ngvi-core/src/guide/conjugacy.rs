@@ -2,12 +2,12 @@
 //! joint, as a function of one latent, is c·T(z) + const.
 
 use crate::dist::DistKind;
-use crate::spec::Family;
 use crate::engine::NaturalGradient;
 use crate::error::Error;
 use crate::family::{Beta, Dirichlet, ExpFamily, Gamma, InverseGamma};
 use crate::joint::block_derivatives;
 use crate::model::{Latent, LatentUse, Model};
+use crate::spec::Family;
 use crate::transform::Transform;
 use rand_distr::{Distribution, StandardNormal};
 
@@ -50,7 +50,11 @@ pub(super) fn conjugate_family(l: &Latent) -> Option<Box<dyn ExpFamily>> {
 /// stay away from 0, 1 and ∞ whatever the prior (a vague Gamma(1e-3, 1e-3) prior's draws
 /// underflow to 0).
 pub(super) fn probe_family(l: &Latent) -> Option<Box<dyn ExpFamily>> {
-    let fam = build(l.prior.conjugate_family(l.prior_params.as_deref())?, None, l.shape.len())?;
+    let fam = build(
+        l.prior.conjugate_family(l.prior_params.as_deref())?,
+        None,
+        l.shape.len(),
+    )?;
     (fam.dim() == l.shape.len()).then_some(fam)
 }
 
@@ -111,7 +115,11 @@ pub(super) fn initial_point(latents: &[Latent]) -> Vec<f64> {
 /// degenerate values (a latent field at 0 hides how the likelihood depends on a kernel's
 /// length scale): `base` itself, then `PERTURBED_BASES` points with every latent drawn —
 /// conjugate candidates from their probe family, the others as g(u), u ~ N(0, 1).
-pub(super) fn probe_bases(latents: &[Latent], base: &[f64], rng: &mut dyn rand::Rng) -> Vec<Vec<f64>> {
+pub(super) fn probe_bases(
+    latents: &[Latent],
+    base: &[f64],
+    rng: &mut dyn rand::Rng,
+) -> Vec<Vec<f64>> {
     let mut bases = vec![base.to_vec()];
     for _ in 0..PERTURBED_BASES {
         let mut z = Vec::with_capacity(base.len());
@@ -169,8 +177,7 @@ fn conjugate_at<M: Model>(
         for (&g, v) in coords.iter().zip(probe.sample(rng)) {
             z[g] = v;
         }
-        let (value, grad, hess) =
-            block_derivatives(&z, &coords, |zz| Ok(model.log_joint(&zz)?))?;
+        let (value, grad, hess) = block_derivatives(&z, &coords, |zz| Ok(model.log_joint(&zz)?))?;
         if !value.is_finite() {
             return Ok(None);
         }

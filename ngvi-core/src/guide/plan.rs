@@ -4,7 +4,8 @@
 use nalgebra::{DMatrix, DVector};
 
 use super::conjugacy::{
-    conjugate_family, describe_uses, initial_point, numerically_conjugate, probe_bases, probe_family,
+    conjugate_family, describe_uses, initial_point, numerically_conjugate, probe_bases,
+    probe_family,
 };
 use super::reason::{Confirmation, GaussianWhy, Reason};
 use super::Guide;
@@ -209,7 +210,9 @@ fn is_quadratic<M: Model>(joint: &Joint<'_, M>, blocks: &[Block], b: usize) -> R
     }
     for (k, shift) in QUADRATIC_PROBES.iter().enumerate() {
         // A direction that differs per probe: coordinate i moves by shift·(1 + 0.37 i k mod 1)
-        let delta = DVector::from_fn(n, |i, _| shift * (1.0 + ((0.37 * (i * (k + 1)) as f64) % 1.0)));
+        let delta = DVector::from_fn(n, |i, _| {
+            shift * (1.0 + ((0.37 * (i * (k + 1)) as f64) % 1.0))
+        });
         let mut v = u.clone();
         for (i, &g) in coords.iter().enumerate() {
             v[g] += delta[i];
@@ -221,8 +224,10 @@ fn is_quadratic<M: Model>(joint: &Joint<'_, M>, blocks: &[Block], b: usize) -> R
         let consistent = f.is_finite()
             && h.iter().all(|x| x.is_finite())
             && (&h - &h0).amax() <= QUADRATIC_TOL * scale
-            && (DVector::from_vec(g) - predicted_g).amax() <= QUADRATIC_TOL * scale * (1.0 + delta.amax())
-            && (f - predicted_f).abs() <= QUADRATIC_TOL * (f0.abs() + scale * (1.0 + delta.norm_squared()));
+            && (DVector::from_vec(g) - predicted_g).amax()
+                <= QUADRATIC_TOL * scale * (1.0 + delta.amax())
+            && (f - predicted_f).abs()
+                <= QUADRATIC_TOL * (f0.abs() + scale * (1.0 + delta.norm_squared()));
         if !consistent {
             return Ok(false);
         }
