@@ -14,7 +14,7 @@ use crate::engine::{stream_seed, Engine, Expectation, Settings};
 use crate::error::Error;
 use crate::guide::{self, Guide};
 use crate::model::{Latent, Model};
-use crate::transform::Transform;
+use crate::transform::Piece;
 
 /// Natural-gradient variational inference, configured by a builder:
 /// `Ngvi::new().seed(7).max_iters(200).fit(&model)?` returns a [`Fit`]. The `model!` macro's
@@ -161,40 +161,22 @@ impl Ngvi {
         Ok(())
     }
 
-    /// The starting values on the unconstrained scale, by coordinate of the latent vector,
-    /// for the latents the Gaussian block holds.
+    /// The starting values on the unconstrained scale, by unconstrained coordinate, for the
+    /// latents `init` names.
     fn starting_values(
         &self,
         latents: &[Latent],
-        transforms: &[Transform],
+        pieces: &[Piece],
     ) -> Result<Vec<(usize, f64)>, Error> {
         let mut out = Vec::new();
         for (name, values) in &self.init {
             let mut offset = 0;
             for l in latents {
+                let n = l.shape.len();
                 if l.name == name {
-                    if values.len() != l.shape.len() {
-                        return Err(Error::InvalidInit {
-                            name: name.clone(),
-                            index: values.len().min(l.shape.len()),
-                            value: f64::NAN,
-                            why: "one value per component of the latent is needed",
-                        });
-                    }
-                    for (i, &v) in values.iter().enumerate() {
-                        let u = transforms[offset + i].inverse(v);
-                        if !(v.is_finite() && l.support.contains(v) && u.is_finite()) {
-                            return Err(Error::InvalidInit {
-                                name: name.clone(),
-                                index: i,
-                                value: v,
-                                why: "the value must be finite and inside the latent's support",
-                            });
-                        }
-                        out.push((offset + i, u));
-                    }
+                    out.extend(init_latent(l, values, offset, pieces)?);
                 }
-                offset += l.shape.len();
+                offset += n;
             }
         }
         Ok(out)
@@ -212,7 +194,7 @@ impl Ngvi {
             self.diagonal,
             &mut plan_rng,
         )?;
-        let init = self.starting_values(&latents, &plan.joint.transforms)?;
+        let init = self.starting_values(&latents, &plan.joint.pieces)?;
         let mut engine = Engine {
             joint: plan.joint,
             blocks: plan.blocks,
@@ -286,4 +268,54 @@ pub(crate) struct Diagnostics {
 pub(crate) struct Outcome {
     pub(crate) run: crate::engine::Run,
     pub(crate) diagnostics: Diagnostics,
+}
+
+/// One latent's starting values, checked and mapped to its unconstrained coordinates.
+fn init_latent(
+    l: &Latent,
+    values: &[f64],
+    offset: usize,
+    pieces: &[Piece],
+) -> Result<Vec<(usize, f64)>, Error> {
+    let bad = |index: usize, value: f64, why| Error::InvalidInit {
+        name: l.name.to_string(),
+        index,
+        value,
+        why,
+    };
+    let n = l.shape.len();
+    if values.len() != n {
+        return Err(bad(
+            values.len().min(n),
+            f64::NAN,
+            "one value per component of the latent is needed",
+        ));
+    }
+    if let Some((i, &v)) = values
+        .iter()
+        .enumerate()
+        .find(|(_, v)| !(v.is_finite() && l.support.contains(**v)))
+    {
+        return Err(bad(
+            i,
+            v,
+            "the value must be finite and inside the latent's support",
+        ));
+    }
+    let mut out = Vec::new();
+    for p in pieces
+        .iter()
+        .filter(|p| p.z.start >= offset && p.z.end <= offset + n)
+    {
+        let u = p.inverse(&values[p.z.start - offset..p.z.end - offset]);
+        if let Some(k) = u.iter().position(|x| !x.is_finite()) {
+            return Err(bad(
+                p.z.start - offset + k,
+                values[p.z.start - offset + k],
+                "the value must lie inside the latent's support",
+            ));
+        }
+        out.extend(p.u.clone().zip(u));
+    }
+    Ok(out)
 }
