@@ -178,6 +178,8 @@ impl<M: Model> Engine<'_, M> {
                 draw_error: None,
             });
         }
+        let planned: Vec<Box<dyn ExpFamily>> =
+            self.blocks.iter().map(|b| b.family.boxed_clone()).collect();
         for b in 0..self.blocks.len() {
             if !self.blocks[b].conjugate {
                 self.blocks[b].family = start::start(
@@ -195,7 +197,20 @@ impl<M: Model> Engine<'_, M> {
         let mut draw_error = None;
         let mut stop = StopReason::Stalled;
         for p in 1..=MAX_PHASES {
-            let phase = self.phase(stream_seed(seed, p), &mut notes)?;
+            let phase = match self.phase(stream_seed(seed, p), &mut notes) {
+                // A mode search can run into a funnel's neck (the density unbounded as a
+                // scale goes to 0); then start again from the planned guide, once.
+                Err(e @ (Error::NoProgress { .. } | Error::NonFinite { .. })) if p == 1 => {
+                    notes.push(format!(
+                        "the start at the mode failed ({e}); restarted from the prior-centred guide"
+                    ));
+                    for (blk, fam) in self.blocks.iter_mut().zip(&planned) {
+                        blk.family = fam.boxed_clone();
+                    }
+                    self.phase(stream_seed(seed, p), &mut notes)?
+                }
+                other => other?,
+            };
             elbo.extend(phase.elbo);
             iterations += phase.iterations;
             stop = phase.stop;
