@@ -1,6 +1,8 @@
 //! The log joint on the guides' coordinates: f̃(u) = log p(x, g(u)) + ln |det g′(u)|, its
 //! value and its derivatives in one block of coordinates (the one place that seeds `Dual2`s).
 
+use std::cell::Cell;
+
 use nalgebra::DMatrix;
 
 use crate::ad::{Dual2, F64Ops, Scalar};
@@ -16,6 +18,8 @@ pub(crate) struct Joint<'m, M: Model> {
     pub(crate) model: &'m M,
     /// The pieces, covering the unconstrained and the latent coordinates in order.
     pub(crate) pieces: Vec<Piece>,
+    /// Evaluations so far: (values alone, values with gradient and Hessian).
+    pub(crate) counts: Cell<(u64, u64)>,
 }
 
 impl<M: Model> Joint<'_, M> {
@@ -47,7 +51,14 @@ impl<M: Model> Joint<'_, M> {
     }
 
     /// f̃(u) = log p(x, g(u)) + ln |det g′(u)|   (4.2)
-    pub(crate) fn value<S: Scalar>(&self, u: Vec<S>) -> Result<S, Error>
+    pub(crate) fn value(&self, u: Vec<f64>) -> Result<f64, Error> {
+        let (v, d) = self.counts.get();
+        self.counts.set((v + 1, d));
+        self.transformed(u)
+    }
+
+    /// (4.2) for any scalar.
+    fn transformed<S: Scalar>(&self, u: Vec<S>) -> Result<S, Error>
     where
         f64: F64Ops<S>,
     {
@@ -57,7 +68,9 @@ impl<M: Model> Joint<'_, M> {
 
     /// f̃ at u with its gradient and Hessian in the coordinates `coords`.
     pub(crate) fn derivatives(&self, coords: &[usize], u: &[f64]) -> Result<Derivatives, Error> {
-        block_derivatives(u, coords, |uu| self.value(uu))
+        let (v, d) = self.counts.get();
+        self.counts.set((v, d + 1));
+        block_derivatives(u, coords, |uu| self.transformed(uu))
     }
 }
 

@@ -4,7 +4,7 @@
 mod result;
 mod summary;
 
-pub use result::{Fit, GuideView};
+pub use result::{Evaluations, Fit, GuideView};
 
 use rand::rngs::StdRng;
 use rand::SeedableRng;

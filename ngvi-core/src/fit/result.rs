@@ -24,6 +24,16 @@ pub struct Fit {
     pub(super) notes: Vec<String>,
     pub(super) draw_error: Option<f64>,
     pub(super) diagnostics: Diagnostics,
+    pub(super) evaluations: Evaluations,
+}
+
+/// How many times the fit evaluated the log joint (guide planning's probes not counted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Evaluations {
+    /// Evaluations of the value alone (ELBO estimates, line searches, diagnostics, draws).
+    pub values: u64,
+    /// Evaluations with the gradient and Hessian in a block (targets, the start).
+    pub hessians: u64,
 }
 
 /// A read-only view of the guide of one block of a [`Fit`].
@@ -67,6 +77,8 @@ impl Fit {
         rng: &mut StdRng,
     ) -> Fit {
         let Outcome { run, diagnostics } = outcome;
+        let (values, hessians) = engine.joint.counts.get();
+        let evaluations = Evaluations { values, hessians };
         let draws = draw(&engine, n_draws, rng);
         let moments = moments(&engine.blocks, &engine.joint.pieces, &draws);
         Fit {
@@ -82,6 +94,7 @@ impl Fit {
             notes: run.notes,
             draw_error: run.draw_error,
             diagnostics,
+            evaluations,
         }
     }
 
@@ -181,6 +194,11 @@ impl Fit {
     /// The ELBO at the fitted guide on fresh draws, with its Monte Carlo standard error.
     pub fn elbo_estimate(&self) -> (f64, f64) {
         (self.diagnostics.elbo, self.diagnostics.elbo_se)
+    }
+
+    /// How many times the fit evaluated the log joint.
+    pub fn evaluations(&self) -> Evaluations {
+        self.evaluations
     }
 
     pub(super) fn column(&self, g: usize) -> Vec<f64> {

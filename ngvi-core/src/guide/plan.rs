@@ -193,7 +193,11 @@ fn assemble<'m, M: Model>(
         .into_iter()
         .map(|b| b.or(gauss_block).unwrap_or(0))
         .collect();
-    let joint = Joint { model, pieces };
+    let joint = Joint {
+        model,
+        pieces,
+        counts: Default::default(),
+    };
     Ok(Plan {
         joint,
         blocks,
