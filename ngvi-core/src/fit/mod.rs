@@ -230,6 +230,8 @@ const MAX_SAMPLES: usize = 1_000_000;
 const MAX_DRAWN_VALUES: usize = 1 << 28;
 /// Draws from the fitted guide for the diagnostics.
 const DIAGNOSTIC_DRAWS: usize = 1000;
+/// The same for an exact fit.
+const EXACT_DIAGNOSTIC_DRAWS: usize = 50;
 /// The independent streams of random numbers a fit uses besides the engine's.
 const DIAGNOSTIC_STREAM: u64 = 1 << 32;
 const PLANNING_STREAM: u64 = 1 << 33;
@@ -239,9 +241,15 @@ const DRAWS_STREAM: u64 = 1 << 34;
 /// Pareto k̂ of the importance ratios p(x, z)/q(z) (Yao et al. 2018), on fresh draws.
 fn diagnose<M: Model>(engine: &Engine<'_, M>) -> Result<Diagnostics, Error> {
     let seed = stream_seed(engine.settings.seed, DIAGNOSTIC_STREAM);
-    let ratios = engine.log_ratios(DIAGNOSTIC_DRAWS, seed)?;
-    let (elbo, elbo_se) = elbo_estimate(&ratios);
     let exact = engine.exact();
+    // An exact fit's log ratios are all ln p(x): a few draws show it.
+    let n = if exact {
+        EXACT_DIAGNOSTIC_DRAWS
+    } else {
+        DIAGNOSTIC_DRAWS
+    };
+    let ratios = engine.log_ratios(n, seed)?;
+    let (elbo, elbo_se) = elbo_estimate(&ratios);
     let k_hat = if exact {
         None
     } else {
