@@ -29,6 +29,8 @@ const MAX_UNCONSTRAINED_SD: f64 = 1e6;
 /// the third on, with twice the draws, until the Gaussian means move by at most
 /// `DRAW_TOL` sd between two phases.
 const MAX_PHASES: u64 = 5;
+/// Draws of the ELBO estimate in an exact fit.
+const EXACT_ELBO_DRAWS: usize = 8;
 /// Largest change of a Gaussian mean between phases, in sd, for the fit to stop.
 pub(crate) const DRAW_TOL: f64 = 0.05;
 
@@ -169,6 +171,9 @@ impl<M: Model> Engine<'_, M> {
         let mut notes = Vec::new();
         let seed = self.settings.seed;
         if self.exact() {
+            // Only the ELBO trace draws here, and at the exact posterior f̃ − ln q is the same
+            // at every point: a few draws are enough.
+            self.settings.samples = self.settings.samples.min(EXACT_ELBO_DRAWS);
             let phase = self.phase(stream_seed(seed, 1), &mut notes)?;
             return Ok(Run {
                 elbo: phase.elbo,

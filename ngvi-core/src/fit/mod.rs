@@ -231,7 +231,7 @@ const MAX_DRAWN_VALUES: usize = 1 << 28;
 /// Draws from the fitted guide for the diagnostics.
 const DIAGNOSTIC_DRAWS: usize = 1000;
 /// The same for an exact fit.
-const EXACT_DIAGNOSTIC_DRAWS: usize = 50;
+const EXACT_DIAGNOSTIC_DRAWS: usize = 8;
 /// The independent streams of random numbers a fit uses besides the engine's.
 const DIAGNOSTIC_STREAM: u64 = 1 << 32;
 const PLANNING_STREAM: u64 = 1 << 33;
