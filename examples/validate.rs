@@ -1,8 +1,8 @@
 //! Validation harness: every case with a reference posterior, fitted with default settings
 //! over seeds 0, 1000, 2000, 3000, 4000, each fit compared with its reference component by
 //! component. Prints one Markdown table: per case and seed the worst |Δmean| / ref sd, the
-//! range of fitted sd / ref sd, iterations, stop reason, the fixed-draw error, the wall
-//! time of `Ngvi::fit`, and pass/fail against the bar (every mean within 0.1 ref sd, every
+//! range of fitted sd / ref sd, iterations, stop reason, the fixed-draw error, the Pareto k̂
+//! of the guide, the wall time of `Ngvi::fit`, and pass/fail against the bar (every mean within 0.1 ref sd, every
 //! sd within 15 %); then per case a cross-seed row, the largest spread of a posterior mean
 //! across the seeds in ref sd units.
 //!
@@ -38,8 +38,14 @@ fn builders() -> Vec<(String, Builder)> {
         ("linreg".into(), Box::new(cases::linreg_case)),
         ("logistic".into(), Box::new(cases::logistic)),
         ("poisson_reg".into(), Box::new(cases::poisson_reg)),
-        ("eight_schools".into(), Box::new(cases::eight_schools_noncentered)),
-        ("eight_schools_centered".into(), Box::new(cases::eight_schools_centred)),
+        (
+            "eight_schools".into(),
+            Box::new(cases::eight_schools_noncentered),
+        ),
+        (
+            "eight_schools_centered".into(),
+            Box::new(cases::eight_schools_centred),
+        ),
         ("robust_regression".into(), Box::new(cases::robust)),
     ];
     for name in posteriordb::CASES {
@@ -77,13 +83,13 @@ fn main() -> Result<(), Box<dyn Error>> {
          reference; default settings (`Ngvi::new().seed(s)`), seeds {SEEDS:?}.\n",
         SD_TOL * 100.0
     );
-    // COLUMN: when `Fit` exposes more (log-joint evaluations, a Pareto k̂ of the guide as
-    // an importance proposal, ...), add its header here and its value in `fit_row`.
+    // COLUMN: when `Fit` exposes more (log-joint evaluations, ...), add its header here,
+    // a `|---:` below, its value in `fit_row`, and one more `|` in the error rows.
     println!(
         "| case | seed | worst \\|Δmean\\|/sd | sd ratio min–max | iterations | stop reason \
-         | draw error | wall | pass |"
+         | draw error | k̂ | wall | pass |"
     );
-    println!("|---|---:|---:|---:|---:|---|---:|---:|---|");
+    println!("|---|---:|---:|---:|---:|---|---:|---:|---:|---|");
     let (mut passed, mut failed, mut errors) = (0, 0, 0);
     for (name, build) in builders() {
         if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
@@ -92,7 +98,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         let case = match build() {
             Ok(case) => case,
             Err(e) => {
-                println!("| {name} | – | not run: {e} |||||||");
+                println!("| {name} | – | not run: {e} ||||||||");
                 continue;
             }
         };
@@ -138,9 +144,9 @@ fn main() -> Result<(), Box<dyn Error>> {
             });
         match spread {
             Some((s, label)) => println!(
-                "| {name} | across seeds | largest spread of a mean: {s:.3} sd ({label}) |||||||"
+                "| {name} | across seeds | largest spread of a mean: {s:.3} sd ({label}) ||||||||"
             ),
-            None => println!("| {name} | across seeds | fewer than two fits |||||||"),
+            None => println!("| {name} | across seeds | fewer than two fits ||||||||"),
         }
     }
     println!(
@@ -153,11 +159,11 @@ fn main() -> Result<(), Box<dyn Error>> {
 /// One table row for one fit.
 fn fit_row(name: &str, seed: u64, out: &cases::Outcome, v: &Verdict) -> String {
     let fit = &out.fit;
-    let draw_error = fit
-        .draw_error()
-        .map_or("–".to_string(), |e| format!("{e:.3}"));
+    let opt = |v: Option<f64>| v.map_or("–".to_string(), |e| format!("{e:.3}"));
+    let (draw_error, k_hat) = (opt(fit.draw_error()), opt(fit.pareto_k()));
     format!(
-        "| {name} | {seed} | {:.3} ({}) | {:.3}–{:.3} | {} | {} | {draw_error} | {:.0} ms | {} |",
+        "| {name} | {seed} | {:.3} ({}) | {:.3}–{:.3} | {} | {} | {draw_error} | {k_hat} \
+         | {:.0} ms | {} |",
         v.worst_z,
         v.worst_label,
         v.ratio_min,

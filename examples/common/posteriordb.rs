@@ -6,8 +6,8 @@
 //! `Gamma(shape, rate)`; a `<lower=0>` parameter with a `normal`/`cauchy` statement is the
 //! half distribution (`HalfNormal`, `HalfCauchy`); a parameter without a statement has
 //! Stan's improper flat prior on its constrained scale (`Flat`, `HalfFlat`). Stan's
-//! `transformed data` is computed in Rust before the model is built (arithmetic on data
-//! alone does not compile inside `model!` yet). posteriordb names are 1-based: its
+//! `transformed data` is computed once in Rust before the model is built, as Stan computes
+//! it once, except kidiq's one product, written inline. posteriordb names are 1-based: its
 //! `beta[1]` is our `beta[0]`.
 
 use std::error::Error;
@@ -236,7 +236,8 @@ fn diamonds_case() -> Result<Case, Box<dyn Error>> {
 /// `gp_exp_quad_cov(x, alpha, rho)` with its jitter, then `cholesky_decompose`).
 ///
 /// Written with the scalar on the left of every operation with data (`S * f64`), without a
-/// `where f64: F64Ops<S>` bound: under that bound `f64 - f64` does not compile.
+/// `where f64: F64Ops<S>` bound: under that bound rustc reads `f64 - f64` as `f64 - S`
+/// (docs/language.md, "Expressions").
 pub fn gp_exp_quad_f<S: Scalar>(x: &[f64], rho: &S, alpha: &S, f_tilde: &[S]) -> Vec<S> {
     let n = x.len().min(f_tilde.len());
     let a2 = alpha.clone() * alpha.clone();
@@ -333,12 +334,13 @@ model! {
     /// posteriordb `kidscore_interaction`: beta flat (improper), sigma ~ cauchy(0, 2.5),
     /// sigma > 0; kid_score ~ normal(beta[1] + beta[2] mom_hs + beta[3] mom_iq
     /// + beta[4] inter, sigma) with inter = mom_hs .* mom_iq (Stan's transformed data,
-    /// computed in Rust: `mom_hs[i] * mom_iq[i]` does not compile inside `model!` yet).
-    pub fn kidscore_interaction(kid_score: &[f64], mom_hs: &[f64], mom_iq: &[f64], inter: &[f64]) {
+    /// written inline here: arithmetic on data compiles inside `model!`).
+    pub fn kidscore_interaction(kid_score: &[f64], mom_hs: &[f64], mom_iq: &[f64]) {
         sample beta[4] ~ Flat();
         sample sigma ~ HalfCauchy(2.5);
         for i in 0..kid_score.len() {
-            let mu = beta[0] + beta[1] * mom_hs[i] + beta[2] * mom_iq[i] + beta[3] * inter[i];
+            let inter = mom_hs[i] * mom_iq[i];
+            let mu = beta[0] + beta[1] * mom_hs[i] + beta[2] * mom_iq[i] + beta[3] * inter;
             observe kid_score[i] ~ Normal(mu, sigma);
         }
     }
@@ -351,30 +353,16 @@ struct KidiqData {
     mom_iq: Vec<f64>,
 }
 
-struct KidiqPrepared {
-    kid_score: Vec<f64>,
-    mom_hs: Vec<f64>,
-    mom_iq: Vec<f64>,
-    inter: Vec<f64>,
-}
-
 fn kidiq() -> Result<Case, Box<dyn Error>> {
     let name = "kidiq-kidscore_interaction";
     let d: KidiqData = read_json(&shipped(name, "data.json"))?;
-    let inter = d.mom_hs.iter().zip(&d.mom_iq).map(|(h, q)| h * q).collect();
-    let data = KidiqPrepared {
-        kid_score: d.kid_score,
-        mom_hs: d.mom_hs,
-        mom_iq: d.mom_iq,
-        inter,
-    };
     Ok(case!(
         name,
         "regression with an uncentred interaction (posterior correlations up to 0.99); flat \
          beta, half-Cauchy(2.5) sigma",
         reference(name)?,
-        data,
-        |d| kidscore_interaction(&d.kid_score, &d.mom_hs, &d.mom_iq, &d.inter),
+        d,
+        |d| kidscore_interaction(&d.kid_score, &d.mom_hs, &d.mom_iq),
         Labels::STAN,
     ))
 }
