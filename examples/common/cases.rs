@@ -97,6 +97,35 @@ macro_rules! case {
 }
 pub(crate) use case;
 
+/// Builds a case (loading its data and reference).
+pub type Builder = Box<dyn Fn() -> Result<Case, Box<dyn Error>>>;
+
+/// Every case with a reference, by name, in the order `validate` prints them: the conjugate
+/// sanity cases, the shared-data cases, the robust regression, the posteriordb cases.
+pub fn all() -> Vec<(String, Builder)> {
+    let mut out: Vec<(String, Builder)> = vec![
+        ("coin".into(), Box::new(coin_case)),
+        ("counts".into(), Box::new(counts_case)),
+        ("normal".into(), Box::new(normal_case)),
+        ("linreg".into(), Box::new(linreg_case)),
+        ("logistic".into(), Box::new(logistic)),
+        ("poisson_reg".into(), Box::new(poisson_reg)),
+        ("eight_schools".into(), Box::new(eight_schools_noncentered)),
+        (
+            "eight_schools_centered".into(),
+            Box::new(eight_schools_centred),
+        ),
+        ("robust_regression".into(), Box::new(robust)),
+    ];
+    for name in super::posteriordb::CASES {
+        out.push((
+            name.into(),
+            Box::new(move || super::posteriordb::case(name)),
+        ));
+    }
+    out
+}
+
 /// Fit `model` (timing `Ngvi::fit` alone) and compare each latent component with the
 /// reference.
 pub fn fit_and_compare<M: Model>(

@@ -360,7 +360,7 @@ fn chain<M: Model>(
             }
         } else {
             accepted += usize::from(accept);
-            if (t - settings.burn_in) % settings.thin.max(1) == 0 {
+            if (t - settings.burn_in).is_multiple_of(settings.thin.max(1)) {
                 kept.push(target.constrain(x.as_slice()));
             }
         }
