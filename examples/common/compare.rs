@@ -24,12 +24,11 @@ pub struct Reference {
 }
 
 /// `examples/data/<name>.json` as written for the shared data sets (and by
-/// `examples/mcmc_reference.rs`): `labels` and `flat.mean`, `flat.sd` in the same order.
+/// `examples/mcmc_reference.rs`, which adds a `method` field read by people, not here):
+/// `labels` and `flat.mean`, `flat.sd` in the same order.
 #[derive(Deserialize)]
 struct SharedFile {
     reference: String,
-    #[serde(default)]
-    method: Option<String>,
     labels: Vec<String>,
     flat: Flat,
 }
@@ -80,8 +79,6 @@ impl Reference {
             .into_iter()
             .zip(file.flat.mean.into_iter().zip(file.flat.sd))
             .collect();
-        // `method` (how a reference of ours was made) stays in the file: `reference` names it.
-        let _ = file.method;
         Ok(Reference {
             method: file.reference,
             entries,
