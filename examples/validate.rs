@@ -2,7 +2,8 @@
 //! over seeds 0, 1000, 2000, 3000, 4000, each fit compared with its reference component by
 //! component. Prints one Markdown table: per case and seed the worst |Δmean| / ref sd, the
 //! range of fitted sd / ref sd, iterations, stop reason, the fixed-draw error, the Pareto k̂
-//! of the guide, the wall time of `Ngvi::fit`, and pass/fail against the bar (every mean within 0.1 ref sd, every
+//! of the guide, the log-joint evaluations (value only / with gradient and Hessian), the
+//! wall time of `Ngvi::fit`, and pass/fail against the bar (every mean within 0.1 ref sd, every
 //! sd within 15 %); then per case a cross-seed row, the largest spread of a posterior mean
 //! across the seeds in ref sd units.
 //!
@@ -56,13 +57,13 @@ fn main() -> Result<(), Box<dyn Error>> {
          reference; default settings (`Ngvi::new().seed(s)`), seeds {SEEDS:?}.\n",
         SD_TOL * 100.0
     );
-    // COLUMN: when `Fit` exposes more (log-joint evaluations, ...), add its header here,
-    // a `|---:` below, its value in `fit_row`, and one more `|` in the error rows.
+    // COLUMN: when `Fit` exposes more, add its header here, a `|---:` below, its value in
+    // `fit_row`, and one more `|` in the not-run, fit-failed and across-seeds rows.
     println!(
         "| case | seed | worst \\|Δmean\\|/sd | sd ratio min–max | iterations | stop reason \
-         | draw error | k̂ | wall | pass |"
+         | draw error | k̂ | evaluations | wall | pass |"
     );
-    println!("|---|---:|---:|---:|---:|---|---:|---:|---:|---|");
+    println!("|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---|");
     let (mut passed, mut failed, mut errors) = (0, 0, 0);
     for (name, build) in cases::all() {
         if !filters.is_empty() && !filters.iter().any(|f| name.contains(f.as_str())) {
@@ -71,7 +72,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         let case = match build() {
             Ok(case) => case,
             Err(e) => {
-                println!("| {name} | – | not run: {e} ||||||||");
+                println!("| {name} | – | not run: {e} |||||||||");
                 continue;
             }
         };
@@ -97,7 +98,7 @@ fn main() -> Result<(), Box<dyn Error>> {
                 Err(e) => {
                     errors += 1;
                     println!(
-                        "| {name} | {seed} | fit failed: {} ||||||| FAIL |",
+                        "| {name} | {seed} | fit failed: {} |||||||| FAIL |",
                         gist(&e)
                     );
                 }
@@ -121,9 +122,9 @@ fn main() -> Result<(), Box<dyn Error>> {
             });
         match spread {
             Some((s, label)) => println!(
-                "| {name} | across seeds | largest spread of a mean: {s:.3} sd ({label}) ||||||||"
+                "| {name} | across seeds | largest spread of a mean: {s:.3} sd ({label}) |||||||||"
             ),
-            None => println!("| {name} | across seeds | fewer than two fits ||||||||"),
+            None => println!("| {name} | across seeds | fewer than two fits |||||||||"),
         }
     }
     println!(
@@ -149,15 +150,18 @@ fn fit_row(name: &str, seed: u64, out: &cases::Outcome, v: &Verdict) -> String {
     let fit = &out.fit;
     let opt = |v: Option<f64>| v.map_or("–".to_string(), |e| format!("{e:.3}"));
     let (draw_error, k_hat) = (opt(fit.draw_error()), opt(fit.pareto_k()));
+    let evals = fit.evaluations();
     format!(
         "| {name} | {seed} | {:.3} ({}) | {:.3}–{:.3} | {} | {} | {draw_error} | {k_hat} \
-         | {:.0} ms | {} |",
+         | {} / {} | {:.0} ms | {} |",
         v.worst_z,
         v.worst_label,
         v.ratio_min,
         v.ratio_max,
         fit.iterations(),
         stop_label(fit.stop_reason()),
+        evals.values,
+        evals.hessians,
         out.wall.as_secs_f64() * 1e3,
         if v.pass { "pass" } else { "FAIL" }
     )
