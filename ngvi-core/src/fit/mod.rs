@@ -229,7 +229,7 @@ const MAX_SAMPLES: usize = 1_000_000;
 /// Largest number of values the posterior draws may hold (2 GiB of f64).
 const MAX_DRAWN_VALUES: usize = 1 << 28;
 /// Draws from the fitted guide for the diagnostics.
-const DIAGNOSTIC_DRAWS: usize = 1000;
+const DIAGNOSTIC_DRAWS: usize = 4000;
 /// The same for an exact fit.
 const EXACT_DIAGNOSTIC_DRAWS: usize = 8;
 /// The independent streams of random numbers a fit uses besides the engine's.

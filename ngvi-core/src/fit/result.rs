@@ -184,7 +184,7 @@ impl Fit {
         self.draw_error
     }
 
-    /// The Pareto k̂ of the importance ratios p(x, z)/q(z) at 1000 fresh draws (Yao,
+    /// The Pareto k̂ of the importance ratios p(x, z)/q(z) at 4000 fresh draws (Yao,
     /// Vehtari, Simpson & Gelman 2018): below 0.5 the guide is close to the posterior,
     /// 0.5–0.7 usable with care, above 0.7 do not trust it. `None` for an exact fit.
     pub fn pareto_k(&self) -> Option<f64> {
