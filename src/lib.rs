@@ -78,6 +78,6 @@ pub mod prelude {
     };
     pub use ngvi_core::dist::*;
     pub use ngvi_core::{
-        Error, ExpFamily, Expectation, Fit, Guide, Model, ModelError, Ngvi, StopReason,
+        Advi, Error, ExpFamily, Expectation, Fit, Guide, Model, ModelError, Ngvi, StopReason,
     };
 }

@@ -30,8 +30,10 @@ pub struct Fit {
 /// How many times the fit evaluated the log joint (guide planning's probes not counted).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Evaluations {
-    /// Evaluations of the value alone (ELBO estimates, line searches, diagnostics, draws).
+    /// Evaluations of the value alone (ELBO estimates, line searches, diagnostics).
     pub values: u64,
+    /// Evaluations with the gradient (ADVI's steps).
+    pub gradients: u64,
     /// Evaluations with the gradient and Hessian in a block (targets, the start).
     pub hessians: u64,
 }
@@ -67,7 +69,7 @@ impl GuideView<'_> {
 }
 
 impl Fit {
-    pub(super) fn new<M: Model>(
+    pub(crate) fn new<M: Model>(
         latents: Vec<Latent>,
         latent_block: Vec<usize>,
         reasons: Vec<Reason>,
@@ -77,8 +79,12 @@ impl Fit {
         rng: &mut StdRng,
     ) -> Fit {
         let Outcome { run, diagnostics } = outcome;
-        let (values, hessians) = engine.joint.counts.get();
-        let evaluations = Evaluations { values, hessians };
+        let c = engine.joint.counts.get();
+        let evaluations = Evaluations {
+            values: c.values,
+            gradients: c.gradients,
+            hessians: c.hessians,
+        };
         let draws = draw(&engine, n_draws, rng);
         let moments = moments(&engine.blocks, &engine.joint.pieces, &draws);
         Fit {

@@ -57,8 +57,9 @@ impl Fit {
         );
         let _ = writeln!(
             out,
-            "log joint evaluated {} times for its value, {} with gradient and Hessian",
-            self.evaluations.values, self.evaluations.hessians
+            "log joint evaluated {} times for its value, {} with its gradient, {} with gradient \
+             and Hessian",
+            self.evaluations.values, self.evaluations.gradients, self.evaluations.hessians
         );
         let (elbo, se) = self.elbo_estimate();
         let _ = writeln!(
