@@ -1,11 +1,13 @@
 //! Checked indexing: `x[i]`, `x[i][j]`, nalgebra `x[(i, j)]` and ranges `x[a..b]` become
-//! `.get(..)` chains that return a `ModelError` `IndexOutOfRange` (naming the variable at
-//! the root and the indices) instead of panicking; and data values read as `f64` for
-//! `observe` and distribution parameters.
+//! `.get(..)` chains, and the nalgebra methods that take a row or column index
+//! (`x.row(i)`, `x.column(j)`, `x.rows(i, n)`, `x.columns(j, n)`) are preceded by a check
+//! of the matrix's shape; each returns a `ModelError` `IndexOutOfRange` (naming the
+//! variable at the root, the index and the statement) instead of panicking. And data
+//! values read as `f64` for `observe` and distribution parameters.
 
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
-use syn::{Expr, ExprRange, Ident};
+use syn::{Expr, ExprMethodCall, ExprRange, Ident};
 
 use super::rewrite::{Ctx, Rewriter};
 use super::{model_err, Expander};
@@ -183,6 +185,66 @@ impl Rewriter<'_> {
     }
 }
 
+/// A nalgebra method that takes a row or column index, by name and argument count: the
+/// method giving the size it is checked against, and whether its second argument is a
+/// count (`x.rows(i, n)`).
+pub fn axis_method(method: &Ident, args: usize) -> Option<(&'static str, bool)> {
+    match (method.to_string().as_str(), args) {
+        ("row", 1) => Some(("nrows", false)),
+        ("column", 1) => Some(("ncols", false)),
+        ("rows", 2) => Some(("nrows", true)),
+        ("columns", 2) => Some(("ncols", true)),
+        _ => None,
+    }
+}
+
+impl Rewriter<'_> {
+    /// `x.row(i)` (any [`axis_method`]) on a data place `x`, preceded by the check that
+    /// the rows (columns) exist: `IndexOutOfRange` names `x`, the first missing index and
+    /// the number of rows (columns).
+    pub fn checked_axis(&mut self, m: &ExprMethodCall, size: &str, count: bool) -> TokenStream {
+        let recv = self.rewrite(&m.receiver, Ctx::Ref);
+        let name = text_of(&*m.receiver);
+        let size = Ident::new(size, m.method.span());
+        let method = &m.method;
+        let (i, n, at, len) = (
+            self.names.fresh("i"),
+            self.names.fresh("i"),
+            self.names.fresh("i"),
+            self.names.fresh("n"),
+        );
+        let first = self.rewrite(&m.args[0], Ctx::Value);
+        let err = self.out_of_range(
+            &name,
+            std::slice::from_ref(&at),
+            quote!(::ngvi::ModelErrorKind::IndexOutOfRange { index: #at, len: #len }),
+        );
+        if count {
+            let second = self.rewrite(&m.args[1], Ctx::Value);
+            quote!({
+                let #i: usize = #first;
+                let #n: usize = #second;
+                let #len: usize = (#recv).#size();
+                if #i > #len || #n > #len - #i {
+                    let #at: usize = if #i >= #len { #i } else { #i + #n - 1 };
+                    #err;
+                }
+                (#recv).#method(#i, #n)
+            })
+        } else {
+            quote!({
+                let #i: usize = #first;
+                let #len: usize = (#recv).#size();
+                if #i >= #len {
+                    let #at: usize = #i;
+                    #err;
+                }
+                (#recv).#method(#i)
+            })
+        }
+    }
+}
+
 /// `x[i][j]` → (`x`, [`i`, `j`]).
 fn split_chain(e: &Expr) -> (&Expr, Vec<&Expr>) {
     let mut parts = Vec::new();
@@ -197,7 +259,7 @@ fn split_chain(e: &Expr) -> (&Expr, Vec<&Expr>) {
 
 /// Whether an expression names a place that outlives the statement (so a reference to an
 /// element of it can be returned from a block).
-fn is_place(e: &Expr) -> bool {
+pub fn is_place(e: &Expr) -> bool {
     match e {
         Expr::Path(_) => true,
         Expr::Field(f) => is_place(&f.base),

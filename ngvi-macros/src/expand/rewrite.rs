@@ -1,6 +1,7 @@
 //! Expressions rewritten for the generated `log_joint`: latents are generic scalars `S`
 //! (not `Copy`), so every use of a generic scalar is cloned, except behind `&`, as a method
-//! receiver, or as an assignment target; every indexing becomes a checked access
+//! receiver, or as an assignment target; every indexing, and every nalgebra `x.row(i)`,
+//! `x.column(j)`, `x.rows(i, n)`, `x.columns(j, n)`, becomes a checked access
 //! ([`index`](super::index)), except inside closures (a closure cannot return the error).
 //!
 //! The generated `log_joint` has no `where f64: F64Ops<S>` bound (it made rustc read
@@ -17,6 +18,7 @@ use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{Expr, Ident, Token};
 
+use super::index::{axis_method, is_place};
 use super::Names;
 use crate::env::{is_assign_op, mentions, root_ident};
 use crate::source::Info;
@@ -147,6 +149,20 @@ impl<'a> Rewriter<'a> {
         Some(quote!(::ngvi::macro_support::#f(#a, #s)))
     }
 
+    /// For `x.row(i)` and the other [`axis_method`]s on a data place outside a closure
+    /// (where the check can return the error), the size to check and whether the method
+    /// takes a count.
+    fn checks_axis(&self, m: &syn::ExprMethodCall) -> Option<(&'static str, bool)> {
+        if self.in_closure
+            || m.turbofish.is_some()
+            || !is_place(&m.receiver)
+            || self.is_scalar_expr(&m.receiver)
+        {
+            return None;
+        }
+        axis_method(&m.method, m.args.len())
+    }
+
     /// Whether an expression computes a generic scalar (it names one).
     fn is_scalar_expr(&self, e: &Expr) -> bool {
         mentions(e).iter().any(|id| self.is_scalar_name(id))
@@ -172,6 +188,13 @@ impl<'a> Rewriter<'a> {
 impl VisitMut for Rewriter<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         let ctx = std::mem::replace(&mut self.ctx, Ctx::Value);
+        if let Expr::MethodCall(m) = e {
+            if let Some((size, count)) = self.checks_axis(m) {
+                let m = m.clone();
+                *e = Expr::Verbatim(self.checked_axis(&m, size, count));
+                return;
+            }
+        }
         match e {
             Expr::Path(p) => {
                 let scalar = p.qself.is_none()
