@@ -321,3 +321,30 @@ fn columns_and_row_blocks_are_checked() {
         ModelErrorKind::IndexOutOfRange { index: 3, len: 3 }
     );
 }
+
+model! {
+    /// Element assignments are checked too.
+    fn states(y: &[f64], n: usize) {
+        sample mu ~ Normal(0.0, 1.0);
+        let mut level = vec![0.0; n];
+        for t in 0..y.len() {
+            level[t] = mu * 0.5;
+        }
+        factor -level[0] * level[0];
+    }
+}
+
+#[test]
+fn an_element_assignment_past_the_end_is_an_error() {
+    assert!(states(&[1.0, 2.0], 2).log_joint(&[0.3]).is_ok());
+    let err = states(&[1.0, 2.0, 3.0], 2)
+        .log_joint(&[0.3])
+        .expect_err("level has 2 elements");
+    assert_eq!(err.statement, "level[t] = mu * 0.5;");
+    assert_eq!(err.variable, "level");
+    assert_eq!(err.index, vec![2]);
+    assert_eq!(
+        err.kind,
+        ModelErrorKind::IndexOutOfRange { index: 2, len: 2 }
+    );
+}

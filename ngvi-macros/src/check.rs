@@ -14,10 +14,12 @@ use syn::{Expr, Ident, Pat, Type};
 
 use crate::conjugacy::conjugate;
 use crate::dists::{self, Dist, Domain, SupportKind};
-use crate::env::{literal_value, mentions, pat_idents, type_mentions_s, Binding, Env};
+use crate::env::{
+    literal_value, mentions, pat_idents, type_mentions_s, value_mentions, Binding, Env,
+};
 use crate::messages::{self as msg, Nesting};
 use crate::parse::{DistCall, Else, IfStmt, ModelFn, Stmt};
-use crate::resolved::{self, Call, Latent, Model, Shape, UseFact, Value};
+use crate::resolved::{self, Call, Convert, Latent, Model, Shape, UseFact, Value};
 use crate::source::{text_of, Info};
 
 /// Check and resolve the model. Errors are pushed to `errors`, which may already hold the
@@ -111,7 +113,7 @@ impl<'m, 'a> Checker<'m, 'a> {
 
     /// The expression with the names in it that are generic scalars here.
     fn value(&self, e: &'m Expr) -> Value<'m> {
-        let scalars = mentions(e)
+        let scalars = value_mentions(e)
             .iter()
             .map(ToString::to_string)
             .filter(|id| self.env.is_scalar_name(id))
@@ -357,8 +359,8 @@ impl<'m, 'a> Checker<'m, 'a> {
     }
 
     /// A `let`. A binding that starts as data and later receives a generic scalar (an
-    /// accumulator) has its initial value converted, which needs a single name without a
-    /// type annotation.
+    /// accumulator) or generic scalars as elements (a container) has its initial value
+    /// converted, which needs a single name without a type annotation.
     fn let_stmt(
         &mut self,
         pat: &'m Pat,
@@ -375,15 +377,22 @@ impl<'m, 'a> Checker<'m, 'a> {
         let convert = match later_scalar {
             Some(id) if !value.is_scalar() && !ty.is_some_and(type_mentions_s) => {
                 let single = matches!(pat, Pat::Ident(p) if p.subpat.is_none());
+                let container = self.env.is_container(&id.to_string());
                 if ty.is_some() || !single {
-                    self.errors.push(syn::Error::new_spanned(
-                        pat,
-                        msg::accumulator_not_plain(&id),
-                    ));
+                    let message = if container {
+                        msg::container_not_plain(&id)
+                    } else {
+                        msg::accumulator_not_plain(&id)
+                    };
+                    self.errors.push(syn::Error::new_spanned(pat, message));
                 }
-                true
+                if container {
+                    Convert::Container
+                } else {
+                    Convert::Scalar
+                }
             }
-            _ => false,
+            _ => Convert::No,
         };
         resolved::Stmt::Let {
             pat,
@@ -528,7 +537,13 @@ mod tests {
             }
         });
         let model = check(&syntax, &mut Vec::new()).expect("no error");
-        assert!(matches!(model.body[1], R::Let { convert: true, .. }));
+        assert!(matches!(
+            model.body[1],
+            R::Let {
+                convert: Convert::Scalar,
+                ..
+            }
+        ));
         let R::For { body, .. } = &model.body[2] else {
             panic!("a loop");
         };

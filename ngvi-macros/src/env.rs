@@ -5,9 +5,15 @@
 //! latent or a `let` binding computed from it. A binding has one kind for its whole life,
 //! as a Rust variable has one type: a `let` binding is a generic scalar when its initial
 //! value or any value later assigned to it is one (an accumulator `let mut eta = 0.0;`
-//! that receives `x[i] * beta[i]` in a loop). Assignments can come after uses, so the
-//! checker walks the body until the kinds stop changing, passing each walk's bindings
-//! ([`Env::into_bindings`]) to the next ([`Env::new`]).
+//! that receives `x[i] * beta[i]` in a loop). A binding that receives generic scalars as
+//! elements — `err.push(y[t] - nu)`, `nu[t] = mu + phi * y[t - 1]` — is a container of
+//! them (a `Vec<S>`). Assignments can come after uses, so the checker walks the body until
+//! the kinds stop changing, passing each walk's bindings ([`Env::into_bindings`]) to the
+//! next ([`Env::new`]).
+//!
+//! The length of a value does not depend on the values in it: the receiver of `.len()`,
+//! `.is_empty()`, `.nrows()` and `.ncols()` is not a use ([`value_mentions`]), so
+//! `for t in 1..err.len()` loops over data.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -24,11 +30,13 @@ pub enum Binding {
     Data,
     /// A latent variable (a scalar, or a slice for vector and Dirichlet latents).
     Latent,
-    /// A `let` binding: the latents it depends on, whether it is a generic scalar value,
-    /// and its definition when the pattern is a single name never assigned to.
+    /// A `let` binding: the latents it depends on, whether it holds generic scalars,
+    /// whether it holds them as elements (a container, `Vec<S>`), and its definition when
+    /// the pattern is a single name never assigned to.
     Let {
         deps: BTreeSet<String>,
         scalar: bool,
+        container: bool,
         def: Option<Box<Expr>>,
     },
 }
@@ -79,15 +87,22 @@ impl Env {
         let id = self.bindings.len();
         let merged = match (b, self.previous.get(id)) {
             (
-                Binding::Let { deps, scalar, def },
+                Binding::Let {
+                    deps,
+                    scalar,
+                    container,
+                    def,
+                },
                 Some(Binding::Let {
                     deps: d,
                     scalar: s,
+                    container: c,
                     def: prev_def,
                 }),
             ) => Binding::Let {
                 deps: deps.union(d).cloned().collect(),
                 scalar: scalar || *s,
+                container: container || *c,
                 def: prev_def.as_ref().and(def),
             },
             (b, _) => b,
@@ -117,7 +132,7 @@ impl Env {
 
     /// The latents an expression depends on.
     pub fn deps(&self, e: &Expr) -> BTreeSet<String> {
-        mentions(e)
+        value_mentions(e)
             .iter()
             .flat_map(|id| self.binding_deps(&id.to_string()))
             .collect()
@@ -133,16 +148,27 @@ impl Env {
         }
     }
 
+    /// Whether a name is a container of generic scalars (`Vec<S>`) that started as data.
+    pub fn is_container(&self, name: &str) -> bool {
+        matches!(
+            self.get(name),
+            Some(Binding::Let {
+                container: true,
+                ..
+            })
+        )
+    }
+
     /// Whether an expression computes a generic-scalar value (it names one, or `S`).
     pub fn is_scalar(&self, e: &Expr) -> bool {
-        mentions(e)
+        value_mentions(e)
             .iter()
             .any(|id| self.is_scalar_name(&id.to_string()))
     }
 
     /// The first name in `e` that depends on a latent, with the latent.
     pub fn first_dependent(&self, e: &Expr) -> Option<(Ident, String)> {
-        mentions(e).into_iter().find_map(|id| {
+        value_mentions(e).into_iter().find_map(|id| {
             let deps = self.binding_deps(&id.to_string());
             deps.into_iter().next().map(|l| (id, l))
         })
@@ -162,6 +188,7 @@ impl Env {
                 Binding::Let {
                     deps: deps.clone(),
                     scalar,
+                    container: false,
                     def: def.clone(),
                 },
             );
@@ -176,18 +203,25 @@ impl Env {
     }
 
     /// After an assignment `x += e` or `x = e`, `x` depends on what `e` depends on, and
-    /// its definition no longer tells its value.
+    /// its definition no longer tells its value. An element assignment `x[i] = e` or a
+    /// call that fills a container, `x.push(e)` ([`FILLS`]), makes `x` a container when
+    /// `e` is a generic scalar.
     pub fn assign(&mut self, e: &Expr) {
-        let (target, value) = match e {
-            Expr::Assign(a) => (&*a.left, &*a.right),
-            Expr::Binary(b) if is_assign_op(&b.op) => (&*b.left, &*b.right),
+        let (target, values, element): (&Expr, Vec<&Expr>, bool) = match e {
+            Expr::Assign(a) => (&a.left, vec![&*a.right], is_element(&a.left)),
+            Expr::Binary(b) if is_assign_op(&b.op) => {
+                (&b.left, vec![&*b.right], is_element(&b.left))
+            }
+            Expr::MethodCall(m) if FILLS.iter().any(|f| m.method == f) => {
+                (&m.receiver, m.args.iter().collect(), true)
+            }
             _ => return,
         };
         let Some(name) = root_ident(target) else {
             return;
         };
-        let deps = self.deps(value);
-        let scalar = self.is_scalar(value);
+        let deps: BTreeSet<String> = values.iter().flat_map(|v| self.deps(v)).collect();
+        let scalar = values.iter().any(|v| self.is_scalar(v));
         let id = self
             .scopes
             .iter()
@@ -196,13 +230,36 @@ impl Env {
         if let Some(Binding::Let {
             deps: d,
             scalar: s,
+            container: c,
             def,
         }) = id.and_then(|id| self.bindings.get_mut(*id))
         {
+            *c |= element && (scalar || !deps.is_empty());
             d.extend(deps);
             *s |= scalar;
             *def = None;
         }
+    }
+}
+
+/// The methods that put values into a container (`Vec`, `VecDeque`).
+pub const FILLS: &[&str] = &[
+    "push",
+    "insert",
+    "extend",
+    "extend_from_slice",
+    "push_back",
+    "push_front",
+    "resize",
+    "fill",
+];
+
+/// Whether an assignment target is an element of a container (`x[i]`).
+fn is_element(target: &Expr) -> bool {
+    match target {
+        Expr::Paren(p) => is_element(&p.expr),
+        Expr::Index(_) => true,
+        _ => false,
     }
 }
 
@@ -251,12 +308,34 @@ pub fn mentions(e: &Expr) -> Vec<Ident> {
     v.ids
 }
 
+/// The names whose values an expression uses: [`mentions`] without the receivers of
+/// `.len()`, `.is_empty()`, `.nrows()` and `.ncols()` (a length does not depend on the
+/// values).
+pub fn value_mentions(e: &Expr) -> Vec<Ident> {
+    let mut v = Mentions {
+        ids: Vec::new(),
+        skip_lengths: true,
+    };
+    v.visit_expr(e);
+    v.ids
+}
+
 #[derive(Default)]
 struct Mentions {
     ids: Vec<Ident>,
+    skip_lengths: bool,
 }
 
+/// The methods that read a value's size, not its values.
+const SIZES: &[&str] = &["len", "is_empty", "nrows", "ncols"];
+
 impl<'ast> Visit<'ast> for Mentions {
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        if self.skip_lengths && m.args.is_empty() && SIZES.iter().any(|s| m.method == s) {
+            return;
+        }
+        syn::visit::visit_expr_method_call(self, m);
+    }
     fn visit_path(&mut self, p: &'ast syn::Path) {
         if let Some(first) = p.segments.first() {
             if p.leading_colon.is_none() {

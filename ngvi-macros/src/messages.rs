@@ -234,6 +234,12 @@ pub fn accumulator_not_plain(name: &Ident) -> String {
     format!("`{name}` starts as data but is later assigned a value computed from latents, so it must hold a generic scalar: bind it alone and without a type, `let mut {name} = 0.0;`, and the macro converts the initial value (or write `let mut {name}: S = S::constant(0.0);`)")
 }
 
+/// A `let` that starts as data and later receives latent-dependent elements, written so
+/// that the macro cannot turn it into a vector of generic scalars.
+pub fn container_not_plain(name: &Ident) -> String {
+    format!("`{name}` starts as data but later receives elements computed from latents, so it must be a vector of generic scalars: bind it alone and without a type, `let mut {name} = Vec::new();` (or `vec![0.0; n]`), and the macro converts the initial elements (or write `let mut {name}: Vec<S> = Vec::new();`)")
+}
+
 /// "`mu` is a latent variable" or "`theta` depends on the latent `mu`".
 fn depends(id: &Ident, latent: &str) -> String {
     if id == latent {

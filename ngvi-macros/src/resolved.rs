@@ -95,9 +95,9 @@ pub enum Stmt<'m> {
         pat: &'m Pat,
         ty: Option<&'m Type>,
         init: Value<'m>,
-        /// The binding is a generic scalar although its initial value is data (an
-        /// accumulator): the value is converted.
-        convert: bool,
+        /// Whether the initial value, data, is converted because the binding later receives
+        /// generic scalars.
+        convert: Convert,
         info: &'m Info,
     },
     For {
@@ -113,6 +113,19 @@ pub enum Stmt<'m> {
         semi: bool,
         info: &'m Info,
     },
+}
+
+/// How the data initial value of a `let` is converted.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Convert {
+    /// Not converted: the binding holds what its initial value is.
+    No,
+    /// An accumulator (`let mut eta = 0.0;` that later receives `x[j] * beta[j]`): the
+    /// value becomes a generic scalar.
+    Scalar,
+    /// A container (`let mut err = Vec::new();` that later receives `err.push(y[t] - nu)`
+    /// or `err[t] = …`): a `Vec` of generic scalars, its data elements converted.
+    Container,
 }
 
 /// `if COND { … } else …`

@@ -185,6 +185,83 @@ impl Rewriter<'_> {
     }
 }
 
+impl Rewriter<'_> {
+    /// Whether an assignment to `target` can be checked: an indexed place (`nu[t]`,
+    /// `x[i][j]`, `m[(i, j)]`), without ranges.
+    pub fn checks_assignment(&self, target: &Expr) -> bool {
+        let (root, parts) = split_chain(target);
+        !parts.is_empty() && is_place(root) && !parts.iter().any(|p| matches!(p, Expr::Range(_)))
+    }
+
+    /// `target OP value` for a target that [`Rewriter::checks_assignment`]: the value
+    /// first, then checked `get_mut` accesses, then the assignment through the reference.
+    pub fn checked_assignment(
+        &mut self,
+        target: &Expr,
+        op: TokenStream,
+        value: TokenStream,
+    ) -> TokenStream {
+        let (root, parts) = split_chain(target);
+        let name = text_of(root);
+        let v = self.names.fresh("v");
+        let mut setup = quote!(let #v = #value;);
+        let mut cur = self.rewrite(root, Ctx::Place);
+        let mut indices: Vec<Ident> = Vec::new();
+        for part in parts {
+            let (r, len) = (self.names.fresh("r"), self.names.fresh("n"));
+            let step = if let Expr::Tuple(t) = part {
+                let (i, j, at) = (
+                    self.names.fresh("i"),
+                    self.names.fresh("i"),
+                    self.names.fresh("i"),
+                );
+                let a = self.rewrite(&t.elems[0], Ctx::Value);
+                let b = self.rewrite(&t.elems[1], Ctx::Value);
+                indices.push(i.clone());
+                indices.push(j.clone());
+                let err = self.out_of_range(
+                    &name,
+                    &indices,
+                    quote!(::ngvi::ModelErrorKind::IndexOutOfRange { index: #at, len: #len }),
+                );
+                quote! {
+                    let #i: usize = #a;
+                    let #j: usize = #b;
+                    let (#at, #len) = if #i >= (#cur).nrows() {
+                        (#i, (#cur).nrows())
+                    } else {
+                        (#j, (#cur).ncols())
+                    };
+                    let #r = match (#cur).get_mut((#i, #j)) {
+                        ::core::option::Option::Some(v) => v,
+                        ::core::option::Option::None => { #err }
+                    };
+                }
+            } else {
+                let i = self.names.fresh("i");
+                let x = self.rewrite(part, Ctx::Value);
+                indices.push(i.clone());
+                let err = self.out_of_range(
+                    &name,
+                    &indices,
+                    quote!(::ngvi::ModelErrorKind::IndexOutOfRange { index: #i, len: #len }),
+                );
+                quote! {
+                    let #i: usize = #x;
+                    let #len: usize = (#cur).len();
+                    let #r = match (#cur).get_mut(#i) {
+                        ::core::option::Option::Some(v) => v,
+                        ::core::option::Option::None => { #err }
+                    };
+                }
+            };
+            setup.extend(step);
+            cur = r.to_token_stream();
+        }
+        quote!({ #setup *#cur #op #v; })
+    }
+}
+
 /// A nalgebra method that takes a row or column index, by name and argument count: the
 /// method giving the size it is checked against, and whether its second argument is a
 /// count (`x.rows(i, n)`).

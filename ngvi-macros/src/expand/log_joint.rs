@@ -9,7 +9,7 @@ use quote::{quote, ToTokens};
 use super::items::bindings;
 use super::rewrite::Ctx;
 use super::{lens, lp, model_err, neg_inf, offs, scalar_s, zvec, Expander};
-use crate::resolved::{Call, Else, If, Latent, Shape, Stmt, Value};
+use crate::resolved::{Call, Convert, Else, If, Latent, Shape, Stmt, Value};
 use crate::source::Info;
 
 impl Expander<'_, '_> {
@@ -72,16 +72,23 @@ impl Expander<'_, '_> {
                 info,
             } => {
                 let x = self.rw(init, info, Ctx::Value);
-                if *convert {
-                    let s = scalar_s();
-                    quote! {
+                let s = scalar_s();
+                match convert {
+                    Convert::Scalar => quote! {
                         let #pat: #s = <#s as ::ngvi::Scalar>::constant(
                             ::ngvi::dist::Observation::to_f64(&(#x)),
                         );
+                    },
+                    Convert::Container if is_empty_vec(init.expr) => {
+                        quote!(let #pat: ::std::vec::Vec<#s> = #x;)
                     }
-                } else {
-                    let t = ty.map(|t| quote!(: #t));
-                    quote!(let #pat #t = #x;)
+                    Convert::Container => quote! {
+                        let #pat: ::std::vec::Vec<#s> = ::ngvi::macro_support::scalars(#x);
+                    },
+                    Convert::No => {
+                        let t = ty.map(|t| quote!(: #t));
+                        quote!(let #pat #t = #x;)
+                    }
                 }
             }
             Stmt::For {
@@ -209,5 +216,24 @@ impl Expander<'_, '_> {
             None => quote!(),
         };
         quote!(#kw #cond { #then } #els)
+    }
+}
+
+/// An empty vector whose element type the later pushes decide: `Vec::new()`,
+/// `Vec::with_capacity(n)`, `vec![]`.
+fn is_empty_vec(e: &syn::Expr) -> bool {
+    match e {
+        syn::Expr::Call(c) => match &*c.func {
+            syn::Expr::Path(p) => {
+                let segs: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+                let n = segs.len();
+                n >= 2
+                    && segs[n - 2] == "Vec"
+                    && (segs[n - 1] == "new" || segs[n - 1] == "with_capacity")
+            }
+            _ => false,
+        },
+        syn::Expr::Macro(m) => m.mac.path.is_ident("vec") && m.mac.tokens.is_empty(),
+        _ => false,
     }
 }

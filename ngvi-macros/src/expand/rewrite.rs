@@ -1,8 +1,9 @@
 //! Expressions rewritten for the generated `log_joint`: latents are generic scalars `S`
 //! (not `Copy`), so every use of a generic scalar is cloned, except behind `&`, as a method
 //! receiver, or as an assignment target; every indexing, and every nalgebra `x.row(i)`,
-//! `x.column(j)`, `x.rows(i, n)`, `x.columns(j, n)`, becomes a checked access
-//! ([`index`](super::index)), except inside closures (a closure cannot return the error).
+//! `x.column(j)`, `x.rows(i, n)`, `x.columns(j, n)`, and every assignment to an element
+//! (`nu[t] = …`, `x[(i, j)] += …`) becomes a checked access ([`index`](super::index)),
+//! except inside closures (a closure cannot return the error).
 //!
 //! The generated `log_joint` has no `where f64: F64Ops<S>` bound (it made rustc read
 //! `s * 2.0` on data as `f64 * S`), so data on the left of a generic scalar, `2.0 * mu`,
@@ -20,7 +21,7 @@ use syn::{Expr, Ident, Token};
 
 use super::index::{axis_method, is_place};
 use super::Names;
-use crate::env::{is_assign_op, mentions, root_ident};
+use crate::env::{is_assign_op, root_ident, value_mentions};
 use crate::source::Info;
 
 /// How a rewritten expression is used.
@@ -163,9 +164,9 @@ impl<'a> Rewriter<'a> {
         axis_method(&m.method, m.args.len())
     }
 
-    /// Whether an expression computes a generic scalar (it names one).
+    /// Whether an expression computes a generic scalar (it uses one).
     fn is_scalar_expr(&self, e: &Expr) -> bool {
-        mentions(e).iter().any(|id| self.is_scalar_name(id))
+        value_mentions(e).iter().any(|id| self.is_scalar_name(id))
     }
 
     /// `x.f`: the base is borrowed; a generic scalar's field is cloned.
@@ -228,6 +229,20 @@ impl VisitMut for Rewriter<'_> {
                 for a in m.args.iter_mut() {
                     self.visit_in(a, Ctx::Value);
                 }
+            }
+            Expr::Assign(a) if !self.in_closure && self.checks_assignment(&a.left) => {
+                let a = a.clone();
+                let value = self.rewrite(&a.right, Ctx::Value);
+                let eq = a.eq_token;
+                *e = Expr::Verbatim(self.checked_assignment(&a.left, quote!(#eq), value));
+            }
+            Expr::Binary(b)
+                if is_assign_op(&b.op) && !self.in_closure && self.checks_assignment(&b.left) =>
+            {
+                let b = b.clone();
+                let value = self.rewrite(&b.right, Ctx::Value);
+                let op = b.op;
+                *e = Expr::Verbatim(self.checked_assignment(&b.left, quote!(#op), value));
             }
             Expr::Assign(a) => {
                 self.visit_in(&mut a.left, Ctx::Place);
