@@ -348,3 +348,40 @@ fn an_element_assignment_past_the_end_is_an_error() {
         ModelErrorKind::IndexOutOfRange { index: 2, len: 2 }
     );
 }
+
+model! {
+    /// Log densities in expressions: parameters from data are checked like those of
+    /// `observe`; from latents, outside their domain, the log density is −∞.
+    fn densities(scale: &[f64], y: f64) {
+        sample mu ~ Normal(0.0, 1.0);
+        let d = mu - y;
+        factor Normal(0.0, scale[0]).ln_density(d);
+        factor Normal(0.0, mu).ln_density(d);
+    }
+}
+
+#[test]
+fn log_density_parameters() {
+    assert!(densities(&[1.0], 0.5).log_joint(&[0.7]).expect("valid").is_finite());
+    let err = densities(&[-1.0], 0.5)
+        .log_joint(&[0.7])
+        .expect_err("a negative sd from data");
+    assert_eq!(err.statement, "factor Normal(0.0, scale[0]).ln_density(d);");
+    assert_eq!(err.variable, "scale");
+    assert_eq!(err.index, vec![0]);
+    assert!(matches!(
+        err.kind,
+        ModelErrorKind::Parameter(ParamError { param: "sd", .. })
+    ));
+    let err = densities(&[], 0.5)
+        .log_joint(&[0.7])
+        .expect_err("scale is empty");
+    assert_eq!(
+        err.kind,
+        ModelErrorKind::IndexOutOfRange { index: 0, len: 0 }
+    );
+    assert_eq!(
+        densities(&[1.0], 0.5).log_joint(&[-0.7]).expect("−∞"),
+        f64::NEG_INFINITY
+    );
+}

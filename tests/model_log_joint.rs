@@ -662,3 +662,44 @@ fn a_data_vector_that_receives_latent_elements() {
         19,
     );
 }
+
+model! {
+    /// ARMA(1,1) as posteriordb writes it: `err ~ normal(0, sigma)` on the vector of
+    /// errors, a log density of latent-dependent values in a `factor`.
+    fn arma11_stan(y: &[f64]) {
+        sample mu ~ Normal(0.0, 10.0);
+        sample phi ~ Normal(0.0, 2.0);
+        sample theta ~ Normal(0.0, 2.0);
+        sample sigma ~ HalfCauchy(2.5);
+        let mut nu = vec![0.0; y.len()];
+        let mut err = vec![0.0; y.len()];
+        nu[0] = mu + phi * mu;
+        err[0] = y[0] - nu[0];
+        for t in 1..y.len() {
+            nu[t] = mu + phi * y[t - 1] + theta * err[t - 1];
+            err[t] = y[t] - nu[t];
+        }
+        for t in 0..err.len() {
+            factor Normal(0.0, sigma).ln_density(err[t]);
+        }
+        factor Normal(mu, 5.0).ln_density(1.0) + Gamma(2.0, 1.0).ln_density(sigma);
+    }
+}
+
+#[test]
+fn log_densities_of_latent_dependent_values() {
+    let y = [0.3, -0.1, 0.8, 1.1, 0.4, -0.2];
+    let m = arma11_stan(&y);
+    // err[t] ~ Normal(0, sigma) is y[t] ~ Normal(nu[t], sigma), with two more terms
+    let hand = |z: &[Dual2]| {
+        arma11_hand(z, &y) + c::<Dual2>(0.01 * y.len() as f64)
+            + ld(Normal::new(z[0].clone(), c(5.0)), c(1.0))
+            + ld(Gamma::new(c(2.0), c(1.0)), z[3].clone())
+    };
+    let hand1 = |z: &[Dual]| {
+        arma11_hand(z, &y) + c::<Dual>(0.01 * y.len() as f64)
+            + ld(Normal::new(z[0].clone(), c(5.0)), c(1.0))
+            + ld(Gamma::new(c(2.0), c(1.0)), z[3].clone())
+    };
+    compare(&m, 4, hand1, hand, 23);
+}

@@ -15,7 +15,8 @@ use syn::{Expr, Ident, Pat, Type};
 use crate::conjugacy::conjugate;
 use crate::dists::{self, Dist, Domain, SupportKind};
 use crate::env::{
-    literal_value, mentions, pat_idents, type_mentions_s, value_mentions, Binding, Env,
+    density_call, density_calls, literal_value, mentions, pat_idents, type_mentions_s,
+    value_mentions, Binding, Env,
 };
 use crate::messages::{self as msg, Nesting};
 use crate::parse::{DistCall, Else, IfStmt, ModelFn, Stmt};
@@ -118,7 +119,17 @@ impl<'m, 'a> Checker<'m, 'a> {
             .map(ToString::to_string)
             .filter(|id| self.env.is_scalar_name(id))
             .collect();
-        Value { expr: e, scalars }
+        let mut densities: Vec<&'static Dist> = Vec::new();
+        for d in density_calls(e).into_iter().filter_map(density_call) {
+            if !densities.iter().any(|x| std::ptr::eq(*x, d.0)) {
+                densities.push(d.0);
+            }
+        }
+        Value {
+            expr: e,
+            scalars,
+            densities,
+        }
     }
 
     fn stmts(&mut self, stmts: &'m [Stmt]) -> Vec<resolved::Stmt<'m>> {
@@ -172,7 +183,7 @@ impl<'m, 'a> Checker<'m, 'a> {
             }
             Stmt::If(i) => Some(resolved::Stmt::If(self.if_stmt(i))),
             Stmt::Expr { expr, semi, info } => {
-                self.used_before(expr);
+                self.inspect(expr);
                 let value = self.value(expr);
                 self.env.assign(expr);
                 Some(resolved::Stmt::Expr {
@@ -186,7 +197,7 @@ impl<'m, 'a> Checker<'m, 'a> {
 
     /// An expression that must not depend on latents (a loop range, a condition).
     fn data_only(&mut self, e: &'m Expr, message: impl Fn(&Ident, &str) -> String) -> Value<'m> {
-        self.used_before(e);
+        self.inspect(e);
         if let Some((id, latent)) = self.env.first_dependent(e) {
             self.err(id.span(), message(&id, &latent));
         }
@@ -234,11 +245,11 @@ impl<'m, 'a> Checker<'m, 'a> {
             self.data_only(len, message)
         });
         for a in &dist.args {
-            self.used_before(a);
+            self.inspect(a);
         }
         let call = self.call(dist);
         if let Some(call) = &call {
-            self.prior_checks(name, len.is_some(), dist, call.dist);
+            self.prior_checks(name, len.as_ref().map(|l| l.expr), dist, call.dist);
             self.facts(call, info);
         }
         let first = !self.sampled.contains_key(&key);
@@ -287,7 +298,8 @@ impl<'m, 'a> Checker<'m, 'a> {
 
     /// What a prior must be: continuous; a Dirichlet unindexed, with data concentration;
     /// `Uniform` bounds from data.
-    fn prior_checks(&mut self, name: &Ident, vector: bool, call: &DistCall, d: &Dist) {
+    fn prior_checks(&mut self, name: &Ident, len: Option<&Expr>, call: &DistCall, d: &Dist) {
+        let vector = len.is_some();
         if d.discrete {
             self.err(call.name.span(), msg::discrete_prior(d));
         }
@@ -300,11 +312,16 @@ impl<'m, 'a> Checker<'m, 'a> {
                 self.err(id.span(), msg::dirichlet_alpha_latent(&id, &latent));
             }
         }
-        if d.support == SupportKind::Interval {
-            for a in &call.args {
-                if let Some((id, latent)) = self.env.first_dependent(a) {
-                    self.err(id.span(), msg::uniform_bounds_latent(name, &id, &latent));
-                }
+        if d.support == SupportKind::Interval && call.args.len() == 2 {
+            let dependent = call.args.iter().find_map(|a| self.env.first_dependent(a));
+            if let Some((id, latent)) = dependent {
+                let bounds = msg::Bounds {
+                    lo: &call.args[0],
+                    hi: &call.args[1],
+                    len: len.map(text_of),
+                };
+                let message = msg::uniform_bounds_latent(name, &id, &latent, &bounds);
+                self.err(id.span(), message);
             }
         }
     }
@@ -316,9 +333,9 @@ impl<'m, 'a> Checker<'m, 'a> {
         dist: &'m DistCall,
         info: &'m Info,
     ) -> Option<resolved::Stmt<'m>> {
-        self.used_before(value);
+        self.inspect(value);
         for a in &dist.args {
-            self.used_before(a);
+            self.inspect(a);
         }
         let call = self.call(dist);
         if let Some(call) = &call {
@@ -331,7 +348,10 @@ impl<'m, 'a> Checker<'m, 'a> {
             self.facts(call, info);
         }
         if let Some((id, latent)) = self.env.first_dependent(value) {
-            self.err(id.span(), msg::observe_latent(kw, &id, &latent));
+            let args: Vec<String> = dist.args.iter().map(text_of).collect();
+            let written = format!("{}({})", dist.name, args.join(", "));
+            let message = msg::observe_latent(kw, &id, &latent, &text_of(value), &written);
+            self.err(id.span(), message);
         }
         Some(resolved::Stmt::Observe {
             value: self.value(value),
@@ -341,7 +361,7 @@ impl<'m, 'a> Checker<'m, 'a> {
     }
 
     fn factor(&mut self, expr: &'m Expr, info: &'m Info) -> resolved::Stmt<'m> {
-        self.used_before(expr);
+        self.inspect(expr);
         for latent in self.env.deps(expr) {
             self.uses.push(UseFact {
                 latent,
@@ -368,7 +388,7 @@ impl<'m, 'a> Checker<'m, 'a> {
         init: &'m Expr,
         info: &'m Info,
     ) -> resolved::Stmt<'m> {
-        self.used_before(init);
+        self.inspect(init);
         let value = self.value(init);
         self.env.bind_let(pat, ty, init);
         let later_scalar = pat_idents(pat)
@@ -411,7 +431,7 @@ impl<'m, 'a> Checker<'m, 'a> {
             return None;
         };
         if call.args.len() == d.params.len() {
-            self.check_literals(d, call);
+            self.check_literals(d, &call.args);
         } else {
             self.err(call.paren, msg::wrong_argument_count(d, call.args.len()));
         }
@@ -423,9 +443,9 @@ impl<'m, 'a> Checker<'m, 'a> {
     }
 
     /// Literal arguments must lie in their parameters' domains.
-    fn check_literals(&mut self, d: &Dist, call: &DistCall) {
+    fn check_literals(&mut self, d: &Dist, args: &[Expr]) {
         let mut prev: Option<f64> = None;
-        for (a, (pname, domain)) in call.args.iter().zip(d.params) {
+        for (a, (pname, domain)) in args.iter().zip(d.params) {
             let v = literal_value(a);
             if let Some(v) = v {
                 let message = if *domain == Domain::AbovePrevious {
@@ -439,6 +459,23 @@ impl<'m, 'a> Checker<'m, 'a> {
                 }
             }
             prev = v;
+        }
+    }
+
+    /// What every expression of a statement is checked for: latents used before their
+    /// `sample`, and the arguments of its log densities `D(..).ln_density(x)`.
+    fn inspect(&mut self, e: &Expr) {
+        self.used_before(e);
+        for call in density_calls(e) {
+            if let Some((d, c, _)) = density_call(call) {
+                let args: Vec<Expr> = c.args.iter().cloned().collect();
+                let paren = c.paren_token.span.join();
+                if args.len() == d.params.len() {
+                    self.check_literals(d, &args);
+                } else {
+                    self.err(paren, msg::wrong_argument_count(d, args.len()));
+                }
+            }
         }
     }
 

@@ -21,6 +21,7 @@ use proc_macro2::{TokenStream, TokenTree};
 use syn::visit::Visit;
 use syn::{Expr, Ident, Lit, Pat, Type};
 
+use crate::dists::{self, Dist};
 use crate::parse::ModelFn;
 
 /// What a name refers to inside the body.
@@ -308,9 +309,44 @@ pub fn mentions(e: &Expr) -> Vec<Ident> {
     v.ids
 }
 
+/// A log density in an expression, `Normal(0.0, sigma).ln_density(err)` (Stan's
+/// `normal_lpdf(err | 0, sigma)`): the distribution, its arguments as written, and the
+/// value. `None` for any other expression.
+pub fn density_call(e: &Expr) -> Option<(&'static Dist, &syn::ExprCall, &Expr)> {
+    let Expr::MethodCall(m) = e else { return None };
+    if m.method != "ln_density" || m.args.len() != 1 || m.turbofish.is_some() {
+        return None;
+    }
+    let Expr::Call(call) = &*m.receiver else {
+        return None;
+    };
+    let Expr::Path(p) = &*call.func else {
+        return None;
+    };
+    let d = dists::lookup(&p.path.get_ident()?.to_string())?;
+    Some((d, call, &m.args[0]))
+}
+
+/// Every log density `D(..).ln_density(x)` in an expression, outermost first.
+pub fn density_calls(e: &Expr) -> Vec<&Expr> {
+    struct V<'e>(Vec<&'e Expr>);
+    impl<'ast> Visit<'ast> for V<'ast> {
+        fn visit_expr(&mut self, e: &'ast Expr) {
+            if density_call(e).is_some() {
+                self.0.push(e);
+            }
+            syn::visit::visit_expr(self, e);
+        }
+    }
+    let mut v = V(Vec::new());
+    v.visit_expr(e);
+    v.0
+}
+
 /// The names whose values an expression uses: [`mentions`] without the receivers of
 /// `.len()`, `.is_empty()`, `.nrows()` and `.ncols()` (a length does not depend on the
-/// values).
+/// values), and with `S` for each log density `D(..).ln_density(x)` (a generic scalar
+/// whatever its arguments).
 pub fn value_mentions(e: &Expr) -> Vec<Ident> {
     let mut v = Mentions {
         ids: Vec::new(),
@@ -330,6 +366,19 @@ struct Mentions {
 const SIZES: &[&str] = &["len", "is_empty", "nrows", "ncols"];
 
 impl<'ast> Visit<'ast> for Mentions {
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        if self.skip_lengths {
+            if let Some((_, call, x)) = density_call(e) {
+                self.ids.push(Ident::new("S", call.paren_token.span.join()));
+                for a in &call.args {
+                    self.visit_expr(a);
+                }
+                self.visit_expr(x);
+                return;
+            }
+        }
+        syn::visit::visit_expr(self, e);
+    }
     fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
         if self.skip_lengths && m.args.is_empty() && SIZES.iter().any(|s| m.method == s) {
             return;

@@ -5,6 +5,7 @@
 use syn::Ident;
 
 use crate::dists::{self, Dist, Domain};
+use crate::source::text_of;
 
 /// Combine errors into one, so they are all reported (`None` for no error).
 pub fn combine(errors: Vec<syn::Error>) -> Option<syn::Error> {
@@ -198,11 +199,63 @@ pub fn dirichlet_alpha_latent(id: &Ident, latent: &str) -> String {
     )
 }
 
-pub fn uniform_bounds_latent(name: &Ident, id: &Ident, latent: &str) -> String {
+/// The bounds of a `Uniform` prior as written, and the length of a vector latent.
+pub struct Bounds<'e> {
+    pub lo: &'e syn::Expr,
+    pub hi: &'e syn::Expr,
+    pub len: Option<String>,
+}
+
+/// `sample beta1 ~ Uniform(lo, hi)` with bounds from latents: the reparameterisation
+/// through a standard uniform, with its Jacobian. With u ~ Uniform(0, 1) and
+/// x = lo + (hi − lo) u, x given the latents is Uniform(lo, hi): the density 1/(hi − lo)
+/// of x times the Jacobian hi − lo of u ↦ x is the density 1 of u, so the rewrite is exact
+/// as written. Stan's `real<lower=lo, upper=hi> x;` with no prior statement is flat in x
+/// (density 1, not 1/(hi − lo)): that one needs `factor (hi - lo).ln();` as well.
+pub fn uniform_bounds_latent(name: &Ident, id: &Ident, latent: &str, b: &Bounds) -> String {
+    let (lo, hi) = (text_of(b.lo), text_of(b.hi));
+    let raw = format!("{name}_raw");
+    let zero = crate::env::literal_value(b.lo) == Some(0.0);
+    let width = if zero {
+        grouped(b.hi)
+    } else {
+        format!("({hi} - {})", grouped(b.lo))
+    };
+    let scaled = |u: &str| {
+        if zero {
+            format!("{u} * {width}")
+        } else {
+            format!("{lo} + {u} * {width}")
+        }
+    };
+    let (sample, let_or_use, stan) = match &b.len {
+        None => (
+            format!("sample {raw} ~ Uniform(0.0, 1.0);"),
+            format!("then `let {name} = {};`", scaled(&raw)),
+            format!("add `factor {width}.ln();`"),
+        ),
+        Some(n) => (
+            format!("sample {raw}[{n}] ~ Uniform(0.0, 1.0);"),
+            format!(
+                "then use `{}` where you would use `{name}[i]`",
+                scaled(&format!("{raw}[i]"))
+            ),
+            format!("add `factor {width}.ln();` once per element"),
+        ),
+    };
     format!(
-        "the bounds of a `Uniform` prior must be data (they are the latent's support), but {}: sample a standard uniform and scale it, `sample u ~ Uniform(0.0, 1.0);` then `let {name} = lo + (hi - lo) * u;`",
+        "the bounds of a `Uniform` prior must be data (they are the latent's support), but {}: sample a standard uniform and scale it, `{sample}` {let_or_use}. This is exact: `{name}` given the latents is `Uniform({lo}, {hi})` (the Jacobian {width} of the map from `{raw}` to `{name}` cancels the density's 1 / {width}). For Stan's `real<lower={lo}, upper={hi}>` with no prior statement (flat, not normalised), also {stan}",
         depends(id, latent)
     )
+}
+
+/// The source text of an expression, in parentheses unless it is a single term.
+fn grouped(e: &syn::Expr) -> String {
+    use syn::Expr::*;
+    match e {
+        Lit(_) | Path(_) | Paren(_) | Call(_) | MethodCall(_) | Index(_) | Field(_) => text_of(e),
+        _ => format!("({})", text_of(e)),
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -216,8 +269,15 @@ pub fn dirichlet_observed() -> String {
     "`Dirichlet` can only be a latent's prior (`sample w ~ Dirichlet(alpha);`); observing a simplex is not supported: observe category indices with `Categorical(w)` instead".into()
 }
 
-pub fn observe_latent(kw: &Ident, id: &Ident, latent: &str) -> String {
-    format!("`observe` conditions on data, but {}: observe a data value (e.g. `{kw} y[i] ~ Normal({id}, sigma);`); to give a latent a prior use `sample`, to add a term that depends on latents use `factor`", depends(id, latent))
+/// `value` and `dist` are the observed value and the distribution as written
+/// (`Normal(0.0, sigma)`), for the `factor` that adds their log density.
+pub fn observe_latent(kw: &Ident, id: &Ident, latent: &str, value: &str, dist: &str) -> String {
+    let rewrite = format!("`factor {dist}.ln_density({value});`");
+    if id == latent && value == id.to_string() {
+        format!("`{kw}` conditions on data, but `{id}` is a latent variable: its prior is its `sample` statement; to add another density term for it, write {rewrite}")
+    } else {
+        format!("`{kw}` conditions on data, but {}: to add the log density of a value computed from latents (Stan's `~` on a transformed parameter), write {rewrite} (like Stan, this adds no Jacobian: it is the density of the value, not of the latents); to condition on data, observe the data itself", depends(id, latent))
+    }
 }
 
 pub fn loop_over_latent(id: &Ident, latent: &str) -> String {

@@ -22,10 +22,13 @@ pub struct Model<'m> {
     pub uses: Vec<UseFact>,
 }
 
-/// An expression, with the names in it that are generic scalars (`S` included when named).
+/// An expression, with the names in it that are generic scalars (`S` included when named,
+/// and when the expression has a log density `D(..).ln_density(x)`), and the distributions
+/// of its log densities.
 pub struct Value<'m> {
     pub expr: &'m Expr,
     pub scalars: BTreeSet<String>,
+    pub densities: Vec<&'static Dist>,
 }
 
 impl Value<'_> {

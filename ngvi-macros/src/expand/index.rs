@@ -10,7 +10,7 @@ use quote::{quote, ToTokens};
 use syn::{Expr, ExprMethodCall, ExprRange, Ident};
 
 use super::rewrite::{Ctx, Rewriter};
-use super::{model_err, Expander};
+use super::{model_err, Expander, Names};
 use crate::resolved::Value;
 use crate::source::{text_of, Info};
 
@@ -370,29 +370,34 @@ impl Expander<'_, '_> {
     /// Read a data expression as `f64`; an indexed one names its root and indices in
     /// errors.
     pub fn data_value(&self, v: &Value, info: &Info) -> DataValue {
-        let value = self.names.fresh("v");
-        let (root, parts) = split_chain(v.expr);
-        if !parts.is_empty() && is_place(root) {
-            let mut r = Rewriter::new(&self.names, &v.scalars, info);
-            let base = r.rewrite(root, Ctx::Ref);
-            let c = r.chain(base, &text_of(root), &parts);
-            let (setup, last) = (c.setup, c.last);
-            return DataValue {
-                setup: quote! {
-                    #setup
-                    let #value: f64 = ::ngvi::dist::Observation::to_f64(#last);
-                },
-                value,
-                variable: text_of(root),
-                indices: c.indices,
-            };
-        }
-        let x = self.rw(v, info, Ctx::Value);
-        DataValue {
-            setup: quote!(let #value: f64 = ::ngvi::dist::Observation::to_f64(&(#x));),
+        data_value(&self.names, v, info)
+    }
+}
+
+/// See [`Expander::data_value`].
+pub fn data_value(names: &Names, v: &Value, info: &Info) -> DataValue {
+    let value = names.fresh("v");
+    let (root, parts) = split_chain(v.expr);
+    if !parts.is_empty() && is_place(root) {
+        let mut r = Rewriter::new(names, v, info);
+        let base = r.rewrite(root, Ctx::Ref);
+        let c = r.chain(base, &text_of(root), &parts);
+        let (setup, last) = (c.setup, c.last);
+        return DataValue {
+            setup: quote! {
+                #setup
+                let #value: f64 = ::ngvi::dist::Observation::to_f64(#last);
+            },
             value,
-            variable: text_of(v.expr),
-            indices: Vec::new(),
-        }
+            variable: text_of(root),
+            indices: c.indices,
+        };
+    }
+    let x = Rewriter::new(names, v, info).rewrite(v.expr, Ctx::Value);
+    DataValue {
+        setup: quote!(let #value: f64 = ::ngvi::dist::Observation::to_f64(&(#x));),
+        value,
+        variable: text_of(v.expr),
+        indices: Vec::new(),
     }
 }

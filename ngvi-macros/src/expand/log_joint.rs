@@ -225,7 +225,12 @@ fn is_empty_vec(e: &syn::Expr) -> bool {
     match e {
         syn::Expr::Call(c) => match &*c.func {
             syn::Expr::Path(p) => {
-                let segs: Vec<String> = p.path.segments.iter().map(|s| s.ident.to_string()).collect();
+                let segs: Vec<String> = p
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
                 let n = segs.len();
                 n >= 2
                     && segs[n - 2] == "Vec"

@@ -53,7 +53,7 @@ struct Expander<'a, 'm> {
 impl Expander<'_, '_> {
     /// The expression rewritten for generated code (see [`rewrite`]).
     fn rw(&self, v: &Value, info: &Info, ctx: Ctx) -> TokenStream {
-        Rewriter::new(&self.names, &v.scalars, info).rewrite(v.expr, ctx)
+        Rewriter::new(&self.names, v, info).rewrite(v.expr, ctx)
     }
 }
 
