@@ -273,7 +273,7 @@ pub fn dirichlet_observed() -> String {
 /// (`Normal(0.0, sigma)`), for the `factor` that adds their log density.
 pub fn observe_latent(kw: &Ident, id: &Ident, latent: &str, value: &str, dist: &str) -> String {
     let rewrite = format!("`factor {dist}.ln_density({value});`");
-    if id == latent && value == id.to_string() {
+    if id == latent && *id == value {
         format!("`{kw}` conditions on data, but `{id}` is a latent variable: its prior is its `sample` statement; to add another density term for it, write {rewrite}")
     } else {
         format!("`{kw}` conditions on data, but {}: to add the log density of a value computed from latents (Stan's `~` on a transformed parameter), write {rewrite} (like Stan, this adds no Jacobian: it is the density of the value, not of the latents); to condition on data, observe the data itself", depends(id, latent))
