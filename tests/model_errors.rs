@@ -362,7 +362,10 @@ model! {
 
 #[test]
 fn log_density_parameters() {
-    assert!(densities(&[1.0], 0.5).log_joint(&[0.7]).expect("valid").is_finite());
+    assert!(densities(&[1.0], 0.5)
+        .log_joint(&[0.7])
+        .expect("valid")
+        .is_finite());
     let err = densities(&[-1.0], 0.5)
         .log_joint(&[0.7])
         .expect_err("a negative sd from data");

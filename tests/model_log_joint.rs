@@ -606,13 +606,7 @@ where
 fn time_series_recursion_with_a_vector_built_in_a_loop() {
     let y = [0.3, -0.1, 0.8, 1.1, 0.4, -0.2];
     let m = arma11(&y);
-    compare(
-        &m,
-        4,
-        |z| arma11_hand(z, &y),
-        |z| arma11_hand(z, &y),
-        17,
-    );
+    compare(&m, 4, |z| arma11_hand(z, &y), |z| arma11_hand(z, &y), 17);
 }
 
 model! {
@@ -692,12 +686,14 @@ fn log_densities_of_latent_dependent_values() {
     let m = arma11_stan(&y);
     // err[t] ~ Normal(0, sigma) is y[t] ~ Normal(nu[t], sigma), with two more terms
     let hand = |z: &[Dual2]| {
-        arma11_hand(z, &y) + c::<Dual2>(0.01 * y.len() as f64)
+        arma11_hand(z, &y)
+            + c::<Dual2>(0.01 * y.len() as f64)
             + ld(Normal::new(z[0].clone(), c(5.0)), c(1.0))
             + ld(Gamma::new(c(2.0), c(1.0)), z[3].clone())
     };
     let hand1 = |z: &[Dual]| {
-        arma11_hand(z, &y) + c::<Dual>(0.01 * y.len() as f64)
+        arma11_hand(z, &y)
+            + c::<Dual>(0.01 * y.len() as f64)
             + ld(Normal::new(z[0].clone(), c(5.0)), c(1.0))
             + ld(Gamma::new(c(2.0), c(1.0)), z[3].clone())
     };
