@@ -19,7 +19,7 @@ pub use ngvi_core::{
 };
 pub use ngvi_core::{
     Confirmation, Error, ExpFamily, Expectation, FamilyError, Fit, GaussianWhy, Guide, GuideView,
-    Latent, LatentUse, Model, ModelError, ModelErrorKind, Ngvi, Reason, Shape, StopReason,
+    Latent, LatentUse, Model, ModelError, ModelErrorKind, Ngvi, Reason, Shape, StopReason, Tracked,
 };
 /// Write a probabilistic model.
 ///

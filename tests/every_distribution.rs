@@ -94,7 +94,12 @@ model! {
 fn half_student_t() -> Found {
     let (df, scale, y, x) = (3.0, 2.5, 0.4, 1.3);
     let want = ld(HalfStudentT::new(df, scale), x) + ld(HalfStudentT::new(df, x), y);
-    check(&half_student_t_model(df, scale, y), &[x], want, &[df, scale])
+    check(
+        &half_student_t_model(df, scale, y),
+        &[x],
+        want,
+        &[df, scale],
+    )
 }
 
 model! {

@@ -69,7 +69,7 @@ fn reference_values() {
         r!(lp(HalfStudentT::new(3.0, 2.0), 0.1) => -1.0025548222312934),
         r!(lp(HalfStudentT::new(3.0, 2.0), 2.0) => -1.5762529945270716),
         r!(lp(HalfStudentT::new(3.0, 2.0), 50.0) => -11.688744605223688),
-        r!(lp(HalfStudentT::new(3.5, 1.5), 0.1) => -0.70464684914015714),
+        r!(lp(HalfStudentT::new(3.5, 1.5), 0.1) => -0.7046468491401571),
         r!(lp(HalfStudentT::new(3.5, 1.5), 50.0) => -13.669661738207225),
         // scipy 1.17.1 stats.cauchy.logpdf(0.0, loc=-1, scale=0.5)
         r!(lp(Cauchy::new(-1.0, 0.5), 0.0) => -2.061020617723555),

@@ -47,6 +47,7 @@ pub fn check<'m>(syntax: &'m ModelFn, errors: &mut Vec<syn::Error>) -> Option<Mo
         latents: c.latents,
         body,
         uses: c.uses,
+        tracked: c.tracked.into_iter().map(|(n, _)| n).collect(),
     })
 }
 
@@ -87,6 +88,8 @@ struct Checker<'m, 'a> {
     /// Each latent's prior, and whether it is `Uniform(0, 1)`.
     priors: HashMap<String, (&'static Dist, bool)>,
     uses: Vec<UseFact>,
+    /// Derived quantities so far, with their line.
+    tracked: Vec<(String, u32)>,
 }
 
 impl<'m, 'a> Checker<'m, 'a> {
@@ -105,6 +108,7 @@ impl<'m, 'a> Checker<'m, 'a> {
             latents: Vec::new(),
             priors: HashMap::new(),
             uses: Vec::new(),
+            tracked: Vec::new(),
         }
     }
 
@@ -153,6 +157,12 @@ impl<'m, 'a> Checker<'m, 'a> {
                 info,
             } => self.observe(kw, value, dist, info),
             Stmt::Factor { expr, info } => Some(self.factor(expr, info)),
+            Stmt::Track {
+                kw,
+                name,
+                expr,
+                info,
+            } => Some(self.track(kw, name, expr, info)),
             Stmt::Let {
                 pat,
                 ty,
@@ -374,6 +384,58 @@ impl<'m, 'a> Checker<'m, 'a> {
         }
         resolved::Stmt::Factor {
             expr: self.value(expr),
+            info,
+        }
+    }
+
+    /// `track NAME = EXPR;`: at the top level, under a name that is not a latent, a data
+    /// argument or tracked before; `NAME` is bound as by `let NAME = EXPR;`.
+    fn track(
+        &mut self,
+        kw: &Ident,
+        name: &'m Ident,
+        expr: &'m Expr,
+        info: &'m Info,
+    ) -> resolved::Stmt<'m> {
+        if let Some(place) = self.nesting.last() {
+            self.errors.push(syn::Error::new_spanned(
+                quote::quote!(#kw #name),
+                msg::track_nested(*place, name),
+            ));
+        }
+        let key = name.to_string();
+        let taken = if self.all_latents.contains_key(&key) {
+            Some(msg::track_name_taken(name, "a latent"))
+        } else if self.model.args.iter().any(|a| a.name == *name) {
+            Some(msg::track_names_data(name, &self.model.name))
+        } else {
+            self.tracked
+                .iter()
+                .find(|(n, _)| *n == key)
+                .map(|(_, line)| {
+                    msg::track_name_taken(name, &format!("already tracked on line {line}"))
+                })
+        };
+        if let Some(message) = taken {
+            self.err(name.span(), message);
+        }
+        self.inspect(expr);
+        let value = self.value(expr);
+        self.env.bind(
+            key.clone(),
+            Binding::Let {
+                deps: self.env.deps(expr),
+                scalar: self.env.is_scalar(expr),
+                container: false,
+                def: Some(Box::new(expr.clone())),
+            },
+        );
+        if !self.tracked.iter().any(|(n, _)| *n == key) {
+            self.tracked.push((key, info.line));
+        }
+        resolved::Stmt::Track {
+            name,
+            expr: value,
             info,
         }
     }

@@ -58,6 +58,10 @@ pub fn observe_with_eq() -> String {
     "`observe` uses `~`, not `=`: write `observe y ~ Normal(mu, 1.0);`".into()
 }
 
+pub fn track_without_eq(name: &Ident) -> String {
+    format!("expected `=` after `track {name}`: a derived quantity is `track {name} = EXPR;` (e.g. `track theta = mu + tau * eta[0];`)")
+}
+
 pub fn let_without_eq() -> String {
     "expected `=`: a `let` in a model binds a value, e.g. `let theta = mu + tau * eta[j];`".into()
 }
@@ -260,6 +264,31 @@ fn grouped(e: &syn::Expr) -> String {
 
 // ---------------------------------------------------------------------------------------
 // `observe`, `for`, `if`, `let`.
+
+/// `track` inside a loop or branch.
+pub fn track_nested(place: Nesting, name: &Ident) -> String {
+    let (place, fix) = match place {
+        Nesting::For => (
+            "a `for` loop",
+            format!("collect the values in the loop, `let mut {name}_values = Vec::new();` before it and `{name}_values.push(...);` inside, then after the loop `track {name} = {name}_values;`"),
+        ),
+        Nesting::If => (
+            "an `if` branch",
+            format!("compute it in both branches into a `let` before the `if` and track that: `track {name} = ...;` at the top level"),
+        ),
+    };
+    format!("`track` cannot appear inside {place}: a derived quantity has one value per posterior draw; {fix}")
+}
+
+/// A `track` whose name is already a latent or tracked (`what` says which).
+pub fn track_name_taken(name: &Ident, what: &str) -> String {
+    format!("`track {name}` reports a derived quantity under the name `{name}`, but `{name}` is {what}: `Fit::mean(\"{name}\")` and the summary would be ambiguous; give it another name")
+}
+
+/// A `track` named after a data argument.
+pub fn track_names_data(name: &Ident, model: &Ident) -> String {
+    format!("`track {name}` would hide the data argument `{name}` of `{model}` in the rest of the body (a `track` binds its name like a `let`); give the derived quantity another name")
+}
 
 pub fn improper_observed(d: &Dist) -> String {
     format!("`{}` is an improper prior with no density to observe: use it only in `sample` (e.g. `sample x ~ {}();`); to observe a real value use a proper distribution such as `Normal(mean, sd)`", d.name, d.name)

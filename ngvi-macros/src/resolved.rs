@@ -20,6 +20,8 @@ pub struct Model<'m> {
     pub body: Vec<Stmt<'m>>,
     /// The static facts for guide choice, in statement order.
     pub uses: Vec<UseFact>,
+    /// The names of the derived quantities (`track`), in statement order.
+    pub tracked: Vec<String>,
 }
 
 /// An expression, with the names in it that are generic scalars (`S` included when named,
@@ -91,6 +93,12 @@ pub enum Stmt<'m> {
         info: &'m Info,
     },
     Factor {
+        expr: Value<'m>,
+        info: &'m Info,
+    },
+    /// `track NAME = EXPR;`
+    Track {
+        name: &'m Ident,
         expr: Value<'m>,
         info: &'m Info,
     },

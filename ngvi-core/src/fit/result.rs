@@ -24,6 +24,7 @@ pub struct Fit {
     pub(super) notes: Vec<String>,
     pub(super) draw_error: Option<f64>,
     pub(super) diagnostics: Diagnostics,
+    pub(super) tracked: super::tracked::TrackedDraws,
 }
 
 /// A read-only view of the guide of one block of a [`Fit`].
@@ -83,6 +84,7 @@ impl Fit {
             notes: run.notes,
             draw_error: run.draw_error,
             diagnostics,
+            tracked: Default::default(),
         }
     }
 
@@ -114,21 +116,27 @@ impl Fit {
     }
 
     /// Posterior mean of each component of `name`, on its own scale (closed form where the
-    /// guide gives one, else from the draws).
+    /// guide gives one, else from the draws); for a derived quantity, from the draws.
     pub fn mean(&self, name: &str) -> Option<Vec<f64>> {
-        let (_, range) = self.find(name)?;
+        let Some((_, range)) = self.find(name) else {
+            return self.tracked_mean(name);
+        };
         Some(range.map(|g| self.moments[g].0).collect())
     }
 
     /// Posterior standard deviation of each component of `name`, on its own scale.
     pub fn sd(&self, name: &str) -> Option<Vec<f64>> {
-        let (_, range) = self.find(name)?;
+        let Some((_, range)) = self.find(name) else {
+            return self.tracked_sd(name);
+        };
         Some(range.map(|g| self.moments[g].1).collect())
     }
 
     /// The q-quantile (0 ≤ q ≤ 1) of each component of `name`, from the draws.
     pub fn quantile(&self, name: &str, q: f64) -> Option<Vec<f64>> {
-        let (_, range) = self.find(name)?;
+        let Some((_, range)) = self.find(name) else {
+            return self.tracked_quantile(name, q);
+        };
         if !(0.0..=1.0).contains(&q) || self.draws.is_empty() {
             return None;
         }
@@ -137,7 +145,9 @@ impl Fit {
 
     /// Draws of `name` from the approximate posterior: one `Vec` per draw.
     pub fn draws(&self, name: &str) -> Option<Vec<Vec<f64>>> {
-        let (_, range) = self.find(name)?;
+        let Some((_, range)) = self.find(name) else {
+            return self.tracked_draws(name);
+        };
         Some(
             self.draws
                 .iter()
