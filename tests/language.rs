@@ -74,16 +74,14 @@ fn cholesky<S: Scalar>(a: &[Vec<S>]) -> Vec<Vec<S>> {
     let n = a.len();
     let mut l = vec![vec![S::constant(0.0); n]; n];
     for j in 0..n {
-        let mut d = a[j][j].clone();
-        for k in 0..j {
-            d -= l[j][k].clone() * l[j][k].clone();
-        }
-        let djj = d.sqrt();
+        let minus_squares = |acc: S, x: &S| acc - x.clone() * x.clone();
+        let djj = l[j][..j].iter().fold(a[j][j].clone(), minus_squares).sqrt();
         for i in j + 1..n {
-            let mut s = a[i][j].clone();
-            for k in 0..j {
-                s -= l[i][k].clone() * l[j][k].clone();
-            }
+            let (li, lj) = (&l[i][..j], &l[j][..j]);
+            let s = li
+                .iter()
+                .zip(lj)
+                .fold(a[i][j].clone(), |acc, (x, y)| acc - x.clone() * y.clone());
             l[i][j] = s / djj.clone();
         }
         l[j][j] = djj;
