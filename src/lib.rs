@@ -69,6 +69,14 @@ pub use ngvi_macros::model;
 #[doc(hidden)]
 pub mod macro_support;
 
+/// The language reference, `docs/language.md`, as the documentation of an item that exists
+/// only for doc tests: every Rust code block in it — the examples and the patterns — is
+/// compiled and run by `cargo test`, so the reference users read is the one tested (and
+/// not a copy beside the `model!` docs).
+#[cfg(doctest)]
+#[doc = include_str!("../docs/language.md")]
+pub struct LanguageReference;
+
 /// Everything a model file needs: `use ngvi::prelude::*;`.
 pub mod prelude {
     pub use crate::model;
