@@ -654,6 +654,48 @@ mod tests {
     }
 
     #[test]
+    fn a_vector_that_receives_latent_elements_is_a_container() {
+        let syntax = parse(quote! {
+            fn m(y: &[f64]) {
+                sample mu ~ Normal(0.0, 1.0);
+                let mut err = Vec::new();
+                let mut nu = vec![0.0; y.len()];
+                for t in 1..err.len() {
+                    nu[t] = mu * y[t - 1];
+                    err.push(y[t] - nu[t]);
+                }
+                factor Normal(0.0, 1.0).ln_density(err[0]);
+                track first = nu[0];
+            }
+        });
+        let model = check(&syntax, &mut Vec::new()).expect("no error");
+        for k in [1, 2] {
+            assert!(matches!(
+                model.body[k],
+                R::Let {
+                    convert: Convert::Container,
+                    ..
+                }
+            ));
+        }
+        // `err.len()` is data: the loop is over data
+        let R::For { iter, .. } = &model.body[3] else {
+            panic!("a loop");
+        };
+        assert!(!iter.is_scalar());
+        let R::Factor { expr, .. } = &model.body[4] else {
+            panic!("a factor");
+        };
+        assert!(expr.is_scalar());
+        assert_eq!(expr.densities.len(), 1);
+        assert_eq!(expr.densities[0].name, "Normal");
+        assert!(
+            matches!(&model.body[5], R::Track { name, expr, .. } if *name == "first" && expr.is_scalar())
+        );
+        assert_eq!(model.tracked, vec!["first".to_string()]);
+    }
+
+    #[test]
     fn reports_every_error_and_resolves_nothing() {
         let syntax = parse(quote! {
             fn m(y: f64) {
