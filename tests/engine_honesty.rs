@@ -323,3 +323,40 @@ fn builder_limits_are_errors() {
     let fit = Ngvi::new().init("mu", &[0.5]).fit(&model).unwrap();
     assert!(fit.stop_reason().is_converged());
 }
+
+model! {
+    fn simplex_regression(alpha: &[f64], y: &[f64]) {
+        sample theta ~ Dirichlet(alpha);
+        for i in 0..y.len() {
+            observe y[i] ~ Normal(10.0 * theta[0] + 4.0 * theta[1], 1.0);
+        }
+    }
+}
+
+#[test]
+fn a_non_conjugate_simplex_goes_into_the_gaussian_block_by_stick_breaking() {
+    // K = 2: theta = (t, 1 − t) with t ~ Beta(2, 3) a priori; y ~ N(4 + 6t, 1).
+    let y = [6.1, 5.2, 7.0, 6.4, 5.8, 6.6, 6.0, 5.5];
+    let fit = Ngvi::new()
+        .fit(&simplex_regression(&[2.0, 3.0], &y))
+        .unwrap();
+    let Some(Reason::Gaussian { transform, .. }) = fit.reason("theta") else {
+        panic!("{:?}", fit.reason("theta"));
+    };
+    assert_eq!(*transform, ngvi::transform::Transform::StickBreaking);
+    assert!(fit.stop_reason().is_converged(), "{}", fit.summary());
+    let (mean, sd) = quadrature(
+        |t| {
+            if t <= 0.0 || t >= 1.0 {
+                return f64::NEG_INFINITY;
+            }
+            t.ln() + 2.0 * (1.0 - t).ln() + normal_lp(&y, 4.0 + 6.0 * t)
+        },
+        0.0,
+        1.0,
+    );
+    let (m, s) = (fit.mean("theta").unwrap(), fit.sd("theta").unwrap());
+    assert!((m[0] + m[1] - 1.0).abs() < 1e-12);
+    assert!((m[0] - mean).abs() < 0.05 * sd, "{m:?} vs {mean} (sd {sd})");
+    assert!((s[0] - sd).abs() < 0.05 * sd, "{s:?} vs {sd}");
+}

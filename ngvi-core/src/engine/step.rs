@@ -146,7 +146,10 @@ impl<M: Model> Engine<'_, M> {
     /// The natural-gradient target of block `b` over the rule of `seed`.
     fn target(&self, b: usize, seed: u64) -> Result<Vec<f64>, Error> {
         let fam = &self.blocks[b].family;
-        let own = matches!(fam.geometry(), Geometry::Gaussian { .. });
+        // A conjugate family's coefficients do not depend on its own z, and a Gaussian
+        // block that passed the quadratic check has E[∇f̃] = ∇f̃(m) and E[∇²f̃] = ∇²f̃(m):
+        // either way one point of its own, the mean, is exact.
+        let own = matches!(fam.geometry(), Geometry::Gaussian { .. }) && !self.blocks[b].conjugate;
         let at_mean = (!own).then_some(b);
         let mut evals = Vec::new();
         for (weight, u) in self.rule(at_mean, seed) {

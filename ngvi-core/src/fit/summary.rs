@@ -56,6 +56,11 @@ impl Fit {
             self.elbo.last().copied().unwrap_or(f64::NAN),
             self.draws.len()
         );
+        let _ = writeln!(
+            out,
+            "log joint evaluated {} times for its value, {} with gradient and Hessian",
+            self.evaluations.values, self.evaluations.hessians
+        );
         let (elbo, se) = self.elbo_estimate();
         let _ = writeln!(
             out,
