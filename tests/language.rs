@@ -117,10 +117,8 @@ model! {
 #[test]
 fn gaussian_process_with_helper_functions() {
     let x = [-10.0, -6.0, -2.0, 2.0, 6.0, 10.0];
-    // moderate counts: with posteriordb's (40, 29, 4, 9, 77, 33) the engine makes no
-    // progress from its default start (it does from `init("f_tilde", ..)`), an engine
-    // matter
-    let k = [8, 6, 2, 3, 12, 9];
+    // six of posteriordb's eleven points
+    let k = [40, 29, 4, 9, 77, 33];
     let model = gp_pois_regr(&x, &k);
     // the helpers' Cholesky factor reproduces the covariance
     let (alpha, rho) = (1.3, 5.0);
@@ -137,7 +135,7 @@ fn gaussian_process_with_helper_functions() {
     println!("{}", fit.summary());
     // f follows the counts: larger at the ends than in the middle
     let f = fit.mean("f").expect("tracked f");
-    assert!(f[4] > f[2] + 0.5 && f[0] > f[2] + 0.5, "{f:?}");
+    assert!(f[4] > f[2] + 1.0 && f[0] > f[2] + 1.0, "{f:?}");
 }
 
 /// Whether a fit converged.
