@@ -470,3 +470,29 @@ fn hierarchical_with_group_indices() {
     assert_eq!(err.variable, "a");
     assert_eq!(err.index, vec![3]);
 }
+
+model! {
+    /// The length of a vector latent or of a vector of latent values is data in the body.
+    fn lengths_are_data(y: &[f64]) {
+        sample eta[y.len()] ~ Normal(0.0, 1.0);
+        let mut shifted = Vec::new();
+        for j in 0..eta.len() {
+            shifted.push(eta[j] + 1.0);
+        }
+        let n = shifted.len() as f64;
+        for j in 0..shifted.len() {
+            observe y[j] ~ Normal(shifted[j], n.sqrt());
+        }
+    }
+}
+
+#[test]
+fn lengths_of_latent_values_are_data() {
+    let y = [0.5, 1.5, 2.5];
+    let fit = Ngvi::new()
+        .seed(12)
+        .fit(&lengths_are_data(&y))
+        .expect("fit");
+    assert!(converged(&fit));
+    assert_eq!(fit.mean("eta").unwrap().len(), 3);
+}

@@ -252,6 +252,13 @@ impl<'m, 'a> Checker<'m, 'a> {
         self.sample_placement(kw, name, dist);
         let len = len.map(|len| {
             let message = |id: &Ident, latent: &str| msg::vector_length_latent(name, id, latent);
+            // `latents()` computes the lengths before any latent exists, so even the
+            // length of another latent (`w.len()`, data inside the body) cannot be used
+            if self.env.first_dependent(len).is_none() {
+                if let Some((id, latent)) = self.env.first_dependent_anywhere(len) {
+                    self.err(id.span(), message(&id, &latent));
+                }
+            }
             self.data_only(len, message)
         });
         for a in &dist.args {

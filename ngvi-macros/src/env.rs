@@ -175,6 +175,15 @@ impl Env {
         })
     }
 
+    /// As [`Env::first_dependent`], counting the receivers of `.len()` and the other size
+    /// methods too (for what must be known before the body runs).
+    pub fn first_dependent_anywhere(&self, e: &Expr) -> Option<(Ident, String)> {
+        mentions(e).into_iter().find_map(|id| {
+            let deps = self.binding_deps(&id.to_string());
+            deps.into_iter().next().map(|l| (id, l))
+        })
+    }
+
     /// Bind every name of a `let` pattern.
     pub fn bind_let(&mut self, pat: &Pat, ty: Option<&Type>, init: &Expr) {
         let deps = self.deps(init);
