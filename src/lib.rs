@@ -56,7 +56,9 @@ pub use ngvi_core::{
 /// CamelCase of `NAME`) that holds the data and implements [`Model`], and a function
 /// `NAME(data…)` that builds it. Statements: `sample NAME ~ D(..);`,
 /// `sample NAME[LEN] ~ D(..);`, `sample NAME ~ Dirichlet(alpha);`, `observe EXPR ~ D(..);`,
-/// `factor EXPR;`, `let`, `for` over data, `if` on data, and plain Rust expressions.
+/// `factor EXPR;`, `track NAME = EXPR;` (a derived quantity, summarised per draw), `let`,
+/// `for` over data, `if` on data, and plain Rust expressions; `D(..).ln_density(x)` is a
+/// log density in any expression.
 /// Mistakes the source shows (an unknown distribution, a latent sampled twice, a `sample`
 /// inside a loop, …) are compile errors pointing at the offending tokens; mistakes in the
 /// data (a Bernoulli `y` of 2, data of the wrong length, …) are [`ModelError`]s, never
