@@ -23,6 +23,9 @@ use crate::model::Model;
 
 /// Largest condition number of −E[∇²f] accepted as a proper, identified posterior.
 const MAX_CURVATURE_COND: f64 = 1e13;
+/// Smallest sd, relative to max(1, |mean|) on the unconstrained scale, before the guide is
+/// called collapsed.
+const MIN_RELATIVE_SD: f64 = 1e-10;
 /// Largest sd on the unconstrained scale before the guide is called divergent.
 const MAX_UNCONSTRAINED_SD: f64 = 1e6;
 /// Most fixed-draw phases of a non-exact fit. Each starts from the last on fresh draws; from
@@ -61,6 +64,9 @@ pub enum StopReason {
     /// The Gaussian guide's variance grew without bound (sd above 1e6 on the unconstrained
     /// scale): the posterior is improper.
     Diverged { sd: f64 },
+    /// The Gaussian guide collapsed: an sd below 1e-10 of its mean's magnitude (or of 1) on
+    /// the unconstrained scale, where f64 cannot resolve the posterior.
+    Collapsed { sd: f64 },
 }
 
 impl StopReason {

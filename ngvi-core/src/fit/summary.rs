@@ -109,6 +109,10 @@ fn describe_stop(stop: StopReason) -> String {
             "NOT converged: the guide's variance grew without bound (sd {sd:.1e} on the \
              unconstrained scale); the posterior looks improper — give every latent a proper prior"
         ),
+        StopReason::Collapsed { sd } => format!(
+            "NOT converged: the guide collapsed (sd {sd:.1e} on the unconstrained scale, below \
+             what f64 resolves at its mean); rescale the model or check it for a degenerate term"
+        ),
     }
 }
 
