@@ -32,4 +32,4 @@ pub use error::{Error, ModelError, ModelErrorKind};
 pub use family::{ExpFamily, FamilyError};
 pub use fit::{Evaluations, Fit, GuideView, Ngvi};
 pub use guide::{Confirmation, GaussianWhy, Guide, Reason};
-pub use model::{Latent, LatentUse, Model, Shape};
+pub use model::{Latent, LatentUse, Model, Shape, Tracked};

@@ -3,6 +3,7 @@
 
 mod result;
 mod summary;
+mod tracked;
 
 pub use result::{Evaluations, Fit, GuideView};
 
@@ -211,7 +212,7 @@ impl Ngvi {
         };
         let run = engine.run()?;
         let diagnostics = diagnose(&engine)?;
-        Ok(Fit::new(
+        let mut fit = Fit::new(
             latents,
             plan.latent_block,
             plan.reasons,
@@ -219,7 +220,9 @@ impl Ngvi {
             Outcome { run, diagnostics },
             self.draws,
             &mut StdRng::seed_from_u64(stream_seed(self.seed, DRAWS_STREAM)),
-        ))
+        );
+        fit.track(model)?;
+        Ok(fit)
     }
 }
 

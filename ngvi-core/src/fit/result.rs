@@ -25,6 +25,7 @@ pub struct Fit {
     pub(super) draw_error: Option<f64>,
     pub(super) diagnostics: Diagnostics,
     pub(super) evaluations: Evaluations,
+    pub(super) tracked: super::tracked::TrackedDraws,
 }
 
 /// How many times the fit evaluated the log joint (guide planning's probes not counted).
@@ -101,6 +102,7 @@ impl Fit {
             draw_error: run.draw_error,
             diagnostics,
             evaluations,
+            tracked: Default::default(),
         }
     }
 
@@ -132,21 +134,27 @@ impl Fit {
     }
 
     /// Posterior mean of each component of `name`, on its own scale (closed form where the
-    /// guide gives one, else from the draws).
+    /// guide gives one, else from the draws); for a derived quantity, from the draws.
     pub fn mean(&self, name: &str) -> Option<Vec<f64>> {
-        let (_, range) = self.find(name)?;
+        let Some((_, range)) = self.find(name) else {
+            return self.tracked_mean(name);
+        };
         Some(range.map(|g| self.moments[g].0).collect())
     }
 
     /// Posterior standard deviation of each component of `name`, on its own scale.
     pub fn sd(&self, name: &str) -> Option<Vec<f64>> {
-        let (_, range) = self.find(name)?;
+        let Some((_, range)) = self.find(name) else {
+            return self.tracked_sd(name);
+        };
         Some(range.map(|g| self.moments[g].1).collect())
     }
 
     /// The q-quantile (0 ≤ q ≤ 1) of each component of `name`, from the draws.
     pub fn quantile(&self, name: &str, q: f64) -> Option<Vec<f64>> {
-        let (_, range) = self.find(name)?;
+        let Some((_, range)) = self.find(name) else {
+            return self.tracked_quantile(name, q);
+        };
         if !(0.0..=1.0).contains(&q) || self.draws.is_empty() {
             return None;
         }
@@ -155,7 +163,9 @@ impl Fit {
 
     /// Draws of `name` from the approximate posterior: one `Vec` per draw.
     pub fn draws(&self, name: &str) -> Option<Vec<Vec<f64>>> {
-        let (_, range) = self.find(name)?;
+        let Some((_, range)) = self.find(name) else {
+            return self.tracked_draws(name);
+        };
         Some(
             self.draws
                 .iter()

@@ -47,6 +47,7 @@ impl Fit {
             }
             offset += n;
         }
+        self.tracked_rows(&mut out);
         let _ = writeln!(
             out,
             "\n{} iterations, {}; ELBO {:.6}; {} draws",
