@@ -263,16 +263,12 @@ impl<'a> Rewriter<'a> {
 impl VisitMut for Rewriter<'_> {
     fn visit_expr_mut(&mut self, e: &mut Expr) {
         let ctx = std::mem::replace(&mut self.ctx, Ctx::Value);
-        if let Some(ts) = self.density(e) {
+        if let Some(ts) = self.replacement(e) {
             *e = Expr::Verbatim(ts);
             return;
         }
-        if let Expr::MethodCall(m) = e {
-            if let Some((size, count)) = self.checks_axis(m) {
-                let m = m.clone();
-                *e = Expr::Verbatim(self.checked_axis(&m, size, count));
-                return;
-            }
+        if self.assignment(e) {
+            return;
         }
         match e {
             Expr::Path(p) => {
@@ -308,6 +304,49 @@ impl VisitMut for Rewriter<'_> {
                     self.visit_in(a, Ctx::Value);
                 }
             }
+            Expr::Binary(b) => match self.data_then_scalar(b) {
+                Some(call) => *e = Expr::Verbatim(call),
+                None => syn::visit_mut::visit_expr_mut(self, e),
+            },
+            Expr::Field(f) => {
+                let mut f = f.clone();
+                self.field(e, &mut f, ctx);
+            }
+            Expr::Paren(p) => self.visit_in(&mut p.expr, ctx),
+            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
+                self.visit_in(&mut u.expr, Ctx::Ref);
+            }
+            Expr::Closure(c) => {
+                let outer = std::mem::replace(&mut self.in_closure, true);
+                self.visit_expr_mut(&mut c.body);
+                self.in_closure = outer;
+            }
+            Expr::Macro(m) => self.rewrite_macro(m),
+            _ => syn::visit_mut::visit_expr_mut(self, e),
+        }
+    }
+}
+
+impl Rewriter<'_> {
+    /// The code that replaces `e` whole: a log density `D(args).ln_density(x)`, or a checked
+    /// matrix axis access (`x.row(i)`, …).
+    fn replacement(&mut self, e: &Expr) -> Option<TokenStream> {
+        if let Some(ts) = self.density(e) {
+            return Some(ts);
+        }
+        match e {
+            Expr::MethodCall(m) => {
+                let (size, count) = self.checks_axis(m)?;
+                Some(self.checked_axis(m, size, count))
+            }
+            _ => None,
+        }
+    }
+
+    /// An assignment `place = value` or `place op= value`: checked when its place indexes
+    /// data the body relies on, rewritten in place otherwise. Returns whether `e` was one.
+    fn assignment(&mut self, e: &mut Expr) -> bool {
+        match e {
             Expr::Assign(a) if !self.in_closure && self.checks_assignment(&a.left) => {
                 let a = a.clone();
                 let value = self.rewrite(&a.right, Ctx::Value);
@@ -330,25 +369,8 @@ impl VisitMut for Rewriter<'_> {
                 self.visit_in(&mut b.left, Ctx::Place);
                 self.visit_in(&mut b.right, Ctx::Value);
             }
-            Expr::Binary(b) => match self.data_then_scalar(b) {
-                Some(call) => *e = Expr::Verbatim(call),
-                None => syn::visit_mut::visit_expr_mut(self, e),
-            },
-            Expr::Field(f) => {
-                let mut f = f.clone();
-                self.field(e, &mut f, ctx);
-            }
-            Expr::Paren(p) => self.visit_in(&mut p.expr, ctx),
-            Expr::Unary(u) if matches!(u.op, syn::UnOp::Deref(_)) => {
-                self.visit_in(&mut u.expr, Ctx::Ref);
-            }
-            Expr::Closure(c) => {
-                let outer = std::mem::replace(&mut self.in_closure, true);
-                self.visit_expr_mut(&mut c.body);
-                self.in_closure = outer;
-            }
-            Expr::Macro(m) => self.rewrite_macro(m),
-            _ => syn::visit_mut::visit_expr_mut(self, e),
+            _ => return false,
         }
+        true
     }
 }
