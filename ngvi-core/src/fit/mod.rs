@@ -73,7 +73,7 @@ impl Ngvi {
         self.tol = tol;
         self
     }
-    /// The step ρ in (0, 1] (default 1: exact for conjugate blocks).
+    /// The step ρ in [1e-6, 1] (default 1: exact for conjugate blocks).
     pub fn step_size(mut self, rho: f64) -> Self {
         self.step_size = Some(rho);
         self
@@ -122,8 +122,8 @@ impl Ngvi {
             })
         };
         if let Some(r) = self.step_size {
-            if !(r > 0.0 && r <= 1.0) {
-                return invalid("step_size", r.to_string(), "in (0, 1]");
+            if !(MIN_STEP_SIZE..=1.0).contains(&r) {
+                return invalid("step_size", r.to_string(), "in [1e-6, 1]");
             }
         }
         if self.tol.is_nan() || self.tol < 0.0 {
@@ -226,6 +226,9 @@ impl Ngvi {
     }
 }
 
+/// Smallest `step_size`: below it a step is lost in the rounding of λ (λ + ρ(t − λ) = λ),
+/// and the fit would look converged where it never moved.
+const MIN_STEP_SIZE: f64 = 1e-6;
 /// Largest `max_iters`.
 const MAX_ITERS: usize = 10_000_000;
 /// Largest `samples`.
