@@ -13,7 +13,7 @@
 //! its version.
 
 pub use nalgebra;
-pub use ngvi_core::{ad, dist, family, spec, special, transform};
+pub use ngvi_core::{ad, diagnostics, dist, family, spec, special, transform};
 pub use ngvi_core::{
     dot, gradient, hessian, ln_beta, log_sum_exp, sigmoid, softplus, Dual, Dual2, F64Ops, Scalar,
 };

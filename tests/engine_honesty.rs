@@ -323,3 +323,133 @@ fn builder_limits_are_errors() {
     let fit = Ngvi::new().init("mu", &[0.5]).fit(&model).unwrap();
     assert!(fit.stop_reason().is_converged());
 }
+
+model! {
+    fn simplex_regression(alpha: &[f64], y: &[f64]) {
+        sample theta ~ Dirichlet(alpha);
+        for i in 0..y.len() {
+            observe y[i] ~ Normal(10.0 * theta[0] + 4.0 * theta[1], 1.0);
+        }
+    }
+}
+
+#[test]
+fn a_non_conjugate_simplex_goes_into_the_gaussian_block_by_stick_breaking() {
+    // K = 2: theta = (t, 1 − t) with t ~ Beta(2, 3) a priori; y ~ N(4 + 6t, 1).
+    let y = [6.1, 5.2, 7.0, 6.4, 5.8, 6.6, 6.0, 5.5];
+    let fit = Ngvi::new()
+        .fit(&simplex_regression(&[2.0, 3.0], &y))
+        .unwrap();
+    let Some(Reason::Gaussian { transform, .. }) = fit.reason("theta") else {
+        panic!("{:?}", fit.reason("theta"));
+    };
+    assert_eq!(*transform, ngvi::transform::Transform::StickBreaking);
+    assert!(fit.stop_reason().is_converged(), "{}", fit.summary());
+    let (mean, sd) = quadrature(
+        |t| {
+            if t <= 0.0 || t >= 1.0 {
+                return f64::NEG_INFINITY;
+            }
+            t.ln() + 2.0 * (1.0 - t).ln() + normal_lp(&y, 4.0 + 6.0 * t)
+        },
+        0.0,
+        1.0,
+    );
+    let (m, s) = (fit.mean("theta").unwrap(), fit.sd("theta").unwrap());
+    assert!((m[0] + m[1] - 1.0).abs() < 1e-12);
+    assert!((m[0] - mean).abs() < 0.05 * sd, "{m:?} vs {mean} (sd {sd})");
+    assert!((s[0] - sd).abs() < 0.05 * sd, "{s:?} vs {sd}");
+}
+
+model! {
+    fn collapsing(n: usize) {
+        sample theta ~ Normal(0.0, 1.0);
+        for _i in 0..n {
+            factor -1e30 * (theta - 0.3).powi(2);
+        }
+    }
+}
+
+#[test]
+fn a_collapsed_guide_never_ends_converged() {
+    // The posterior sd, 7e-16, is below what f64 resolves at 0.3.
+    let fit = Ngvi::new().fit(&collapsing(1));
+    assert_not_converged(fit);
+}
+
+model! {
+    fn kernel_scale(x: &[f64], y: &[f64]) {
+        sample rho ~ Gamma(25.0, 4.0);
+        sample f[y.len()] ~ Normal(0.0, 1.0);
+        for i in 0..y.len() {
+            observe y[i] ~ PoissonLog(f[i] * (-x[i] * x[i] / rho).exp());
+        }
+    }
+}
+
+#[test]
+fn a_latent_seen_only_through_a_field_at_zero_is_not_called_conjugate() {
+    // At the start the field f is 0 and the likelihood does not depend on rho at all, so a
+    // check there alone would call rho's Gamma prior conjugate (the gp_pois_regr trap).
+    let x = [0.5, 1.0, 1.5, 2.0];
+    let y = [3.0, 1.0, 0.0, 2.0];
+    let fit = Ngvi::new().fit(&kernel_scale(&x, &y)).unwrap();
+    assert!(
+        matches!(fit.reason("rho"), Some(Reason::Gaussian { .. })),
+        "{}",
+        fit.summary()
+    );
+}
+
+model! {
+    fn small_logistic(x1: &[f64], x2: &[f64], y: &[f64]) {
+        sample b ~ Normal(0.0, 1.0);
+        sample w[2] ~ Normal(0.0, 1.0);
+        for i in 0..y.len() {
+            observe y[i] ~ BernoulliLogit(b + w[0] * x1[i] + w[1] * x2[i]);
+        }
+    }
+}
+
+#[test]
+fn logistic_regression_converges_to_the_same_posterior_on_independent_seeds() {
+    let n = 120;
+    let x1: Vec<f64> = (0..n)
+        .map(|i| ((i * 37 % 101) as f64 - 50.0) / 25.0)
+        .collect();
+    let x2: Vec<f64> = (0..n)
+        .map(|i| ((i * 53 % 89) as f64 - 44.0) / 30.0 + 0.5 * x1[i])
+        .collect();
+    // y ~ Bernoulli(σ(−0.3 + 0.8 x1 − 0.5 x2)) with a low-discrepancy uniform per row
+    let y: Vec<f64> = (0..n)
+        .map(|i| {
+            let eta = -0.3 + 0.8 * x1[i] - 0.5 * x2[i];
+            let u = (i as f64 * 0.618_033_988_749_895) % 1.0;
+            (u < 1.0 / (1.0 + (-eta).exp())) as u8 as f64
+        })
+        .collect();
+    let model = small_logistic(&x1, &x2, &y);
+    let fits: Vec<Fit> = [0, 1000, 2000, 3000, 4000]
+        .iter()
+        .map(|&s| Ngvi::new().seed(s).fit(&model).unwrap())
+        .collect();
+    for fit in &fits {
+        assert!(fit.stop_reason().is_converged(), "{}", fit.summary());
+        assert!(fit.iterations() <= 30, "{}", fit.summary());
+        assert!(fit.pareto_k().is_some(), "{}", fit.summary());
+    }
+    for name in ["b", "w"] {
+        let sd = fits[0].sd(name).unwrap();
+        for fit in &fits[1..] {
+            for ((a, b), s) in fit
+                .mean(name)
+                .unwrap()
+                .iter()
+                .zip(fits[0].mean(name).unwrap())
+                .zip(&sd)
+            {
+                assert!((a - b).abs() <= 0.05 * s, "{name}: {a} vs {b} (sd {s})");
+            }
+        }
+    }
+}

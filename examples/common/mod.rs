@@ -2,7 +2,12 @@
 // Each example and test that includes this module uses only part of it.
 #![allow(dead_code)]
 
+pub mod cases;
+pub mod compare;
+pub mod mcmc;
 pub mod models;
+pub mod nonconjugate;
+pub mod posteriordb;
 
 use std::error::Error;
 

@@ -1,12 +1,14 @@
-//! The log joint on the guides' coordinates: f̃(u) = log p(x, g(u)) + Σ ln |g′(u)|, its value
-//! and its derivatives in one block of coordinates (the one place that seeds `Dual2`s).
+//! The log joint on the guides' coordinates: f̃(u) = log p(x, g(u)) + ln |det g′(u)|, its
+//! value and its derivatives in one block of coordinates (the one place that seeds `Dual2`s).
+
+use std::cell::Cell;
 
 use nalgebra::DMatrix;
 
 use crate::ad::{Dual2, F64Ops, Scalar};
 use crate::error::Error;
 use crate::model::Model;
-use crate::transform::Transform;
+use crate::transform::Piece;
 
 /// Value, gradient and Hessian of a function in some of its coordinates.
 pub(crate) type Derivatives = (f64, Vec<f64>, DMatrix<f64>);
@@ -14,33 +16,61 @@ pub(crate) type Derivatives = (f64, Vec<f64>, DMatrix<f64>);
 /// The transformed log joint of a model.
 pub(crate) struct Joint<'m, M: Model> {
     pub(crate) model: &'m M,
-    pub(crate) transforms: Vec<Transform>,
+    /// The pieces, covering the unconstrained and the latent coordinates in order.
+    pub(crate) pieces: Vec<Piece>,
+    /// Evaluations so far: (values alone, values with gradient and Hessian).
+    pub(crate) counts: Cell<(u64, u64)>,
 }
 
 impl<M: Model> Joint<'_, M> {
     /// Length of u.
     pub(crate) fn dim(&self) -> usize {
-        self.transforms.len()
+        self.pieces.last().map_or(0, |p| p.u.end)
     }
 
-    /// f̃(u) = log p(x, g(u)) + Σ ln |g′(u)|
-    pub(crate) fn value<S: Scalar>(&self, u: Vec<S>) -> Result<S, Error>
+    /// Length of z.
+    pub(crate) fn latent_dim(&self) -> usize {
+        self.pieces.last().map_or(0, |p| p.z.end)
+    }
+
+    /// z = g(u) and ln |det g′(u)|, piece by piece.
+    fn to_latent<S: Scalar>(&self, u: &[S]) -> (Vec<S>, S) {
+        let mut z = Vec::with_capacity(self.latent_dim());
+        let mut jac = S::constant(0.0);
+        for p in &self.pieces {
+            let (zp, lj) = p.forward(&u[p.u.clone()]);
+            z.extend(zp);
+            jac += lj;
+        }
+        (z, jac)
+    }
+
+    /// The latent vector z = g(u), on the latents' own scales.
+    pub(crate) fn latent(&self, u: &[f64]) -> Vec<f64> {
+        self.to_latent(u).0
+    }
+
+    /// f̃(u) = log p(x, g(u)) + ln |det g′(u)|   (4.2)
+    pub(crate) fn value(&self, u: Vec<f64>) -> Result<f64, Error> {
+        let (v, d) = self.counts.get();
+        self.counts.set((v + 1, d));
+        self.transformed(u)
+    }
+
+    /// (4.2) for any scalar.
+    fn transformed<S: Scalar>(&self, u: Vec<S>) -> Result<S, Error>
     where
         f64: F64Ops<S>,
     {
-        let mut jac = S::constant(0.0);
-        let mut z = Vec::with_capacity(u.len());
-        for (ui, t) in u.into_iter().zip(&self.transforms) {
-            let (zi, lj) = t.forward(ui);
-            z.push(zi);
-            jac += lj;
-        }
+        let (z, jac) = self.to_latent(&u);
         Ok(self.model.log_joint(&z)? + jac)
     }
 
     /// f̃ at u with its gradient and Hessian in the coordinates `coords`.
     pub(crate) fn derivatives(&self, coords: &[usize], u: &[f64]) -> Result<Derivatives, Error> {
-        block_derivatives(u, coords, |uu| self.value(uu))
+        let (v, d) = self.counts.get();
+        self.counts.set((v, d + 1));
+        block_derivatives(u, coords, |uu| self.transformed(uu))
     }
 }
 

@@ -28,6 +28,6 @@ pub use ad::{
 pub use engine::{Expectation, StopReason};
 pub use error::{Error, ModelError, ModelErrorKind};
 pub use family::{ExpFamily, FamilyError};
-pub use fit::{Fit, GuideView, Ngvi};
+pub use fit::{Evaluations, Fit, GuideView, Ngvi};
 pub use guide::{Confirmation, GaussianWhy, Guide, Reason};
 pub use model::{Latent, LatentUse, Model, Shape};

@@ -975,3 +975,20 @@ fn failed_step_leaves_the_guide_unchanged() {
         assert_eq!(g.natural(), lambda, "{case:?}: changed by a failed step");
     }
 }
+
+/// ln q at the mean of N(0, 10⁻²⁰ I₄) is ½ ln|P| − 2 ln 2π = 88.4: λ·T − A cancels to 0.0
+/// there in f64, so the Gaussians compute it from their stored factor.
+#[test]
+fn log_density_of_a_concentrated_gaussian_is_exact() {
+    let want = 0.5 * 4.0 * 1e20_f64.ln() - 2.0 * LN_2PI;
+    let full = Gaussian::new(vec![1.0; 4], DMatrix::identity(4, 4) * 1e20).unwrap();
+    let diag = DiagGaussian::new(vec![1.0; 4], vec![1e20; 4]).unwrap();
+    for g in [&full as &dyn ExpFamily, &diag] {
+        let got = g.log_density(&[1.0; 4]);
+        assert!(
+            (got - want).abs() < 1e-10 * want,
+            "{}: {got} vs {want}",
+            g.name()
+        );
+    }
+}

@@ -23,12 +23,17 @@ use crate::model::Model;
 
 /// Largest condition number of −E[∇²f] accepted as a proper, identified posterior.
 const MAX_CURVATURE_COND: f64 = 1e13;
+/// Smallest sd, relative to max(1, |mean|) on the unconstrained scale, before the guide is
+/// called collapsed.
+const MIN_RELATIVE_SD: f64 = 1e-10;
 /// Largest sd on the unconstrained scale before the guide is called divergent.
 const MAX_UNCONSTRAINED_SD: f64 = 1e6;
 /// Most fixed-draw phases of a non-exact fit. Each starts from the last on fresh draws; from
 /// the third on, with twice the draws, until the Gaussian means move by at most
 /// `DRAW_TOL` sd between two phases.
 const MAX_PHASES: u64 = 5;
+/// Draws of the ELBO estimate in an exact fit.
+const EXACT_ELBO_DRAWS: usize = 8;
 /// Largest change of a Gaussian mean between phases, in sd, for the fit to stop.
 pub(crate) const DRAW_TOL: f64 = 0.05;
 
@@ -59,6 +64,9 @@ pub enum StopReason {
     /// The Gaussian guide's variance grew without bound (sd above 1e6 on the unconstrained
     /// scale): the posterior is improper.
     Diverged { sd: f64 },
+    /// The Gaussian guide collapsed: an sd below 1e-10 of its mean's magnitude (or of 1) on
+    /// the unconstrained scale, where f64 cannot resolve the posterior.
+    Collapsed { sd: f64 },
 }
 
 impl StopReason {
@@ -169,6 +177,9 @@ impl<M: Model> Engine<'_, M> {
         let mut notes = Vec::new();
         let seed = self.settings.seed;
         if self.exact() {
+            // Only the ELBO trace draws here, and at the exact posterior f̃ − ln q is the same
+            // at every point: a few draws are enough.
+            self.settings.samples = self.settings.samples.min(EXACT_ELBO_DRAWS);
             let phase = self.phase(stream_seed(seed, 1), &mut notes)?;
             return Ok(Run {
                 elbo: phase.elbo,
@@ -178,6 +189,8 @@ impl<M: Model> Engine<'_, M> {
                 draw_error: None,
             });
         }
+        let planned: Vec<Box<dyn ExpFamily>> =
+            self.blocks.iter().map(|b| b.family.boxed_clone()).collect();
         for b in 0..self.blocks.len() {
             if !self.blocks[b].conjugate {
                 self.blocks[b].family = start::start(
@@ -195,7 +208,20 @@ impl<M: Model> Engine<'_, M> {
         let mut draw_error = None;
         let mut stop = StopReason::Stalled;
         for p in 1..=MAX_PHASES {
-            let phase = self.phase(stream_seed(seed, p), &mut notes)?;
+            let phase = match self.phase(stream_seed(seed, p), &mut notes) {
+                // A mode search can run into a funnel's neck (the density unbounded as a
+                // scale goes to 0); then start again from the planned guide, once.
+                Err(e @ (Error::NoProgress { .. } | Error::NonFinite { .. })) if p == 1 => {
+                    notes.push(format!(
+                        "the start at the mode failed ({e}); restarted from the prior-centred guide"
+                    ));
+                    for (blk, fam) in self.blocks.iter_mut().zip(&planned) {
+                        blk.family = fam.boxed_clone();
+                    }
+                    self.phase(stream_seed(seed, p), &mut notes)?
+                }
+                other => other?,
+            };
             elbo.extend(phase.elbo);
             iterations += phase.iterations;
             stop = phase.stop;

@@ -14,7 +14,9 @@ use crate::joint::Joint;
 use crate::model::Model;
 
 /// Newton steps towards the mode.
-const NEWTON_STEPS: usize = 30;
+const NEWTON_STEPS: usize = 100;
+/// Damping increases tried per Newton step.
+const MAX_DAMPING_TRIES: usize = 30;
 /// Longest Newton step (Euclidean, on the unconstrained scale).
 const MAX_NEWTON_STEP: f64 = 3.0;
 /// Scales of the random search for a finite start when the given one is not.
@@ -24,7 +26,7 @@ const SEARCH_TRIES: usize = 200;
 /// Points where the log joint is finite that the search collects.
 const CLOUD: usize = 40;
 /// Eigenvalues of the starting precision are kept in this range.
-const PRECISION_RANGE: (f64, f64) = (1e-4, 1e8);
+const PRECISION_RANGE: (f64, f64) = (1e-2, 1e8);
 
 /// The starting guide of Gaussian block `b` (the other blocks at their centres): its mean at
 /// an approximate mode of the log joint, its precision the clipped negative Hessian there.
@@ -123,44 +125,52 @@ fn feasible_cloud<M: Model>(
     Ok((mean.iter().copied().collect(), p))
 }
 
-/// Damped Newton ascent on the log joint in `coords`: each step −H⁻¹g when H is negative
-/// definite (a gradient step otherwise), at most `MAX_NEWTON_STEP` long, halved until the
-/// log joint rises. Returns the point and the Hessian there.
+/// Levenberg–Marquardt ascent on the log joint in `coords`: each step solves
+/// (−H + μI) δ = ∇f̃, with μ raised ×10 until −H + μI is positive definite and the log joint
+/// rises, lowered ×10 after a step that did, and the step at most `MAX_NEWTON_STEP` long.
+/// Stops when the step no longer changes the log joint. Returns the point and the Hessian.
 fn newton<M: Model>(
     joint: &Joint<'_, M>,
     coords: &[usize],
     mut u: Vec<f64>,
 ) -> Result<(Vec<f64>, DMatrix<f64>), Error> {
     let (mut f, mut g, mut h) = joint.derivatives(coords, &u)?;
+    let d = coords.len();
+    let mut mu = 0.0_f64;
     for _ in 0..NEWTON_STEPS {
         if !(g.iter().chain(h.iter()).all(|x| x.is_finite())) {
             break;
         }
         let gv = DVector::from_column_slice(&g);
-        let dir = match (-&h).cholesky() {
-            Some(c) => c.solve(&gv),
-            None => gv.clone(),
-        };
-        let norm = dir.norm();
-        let mut step = if norm > MAX_NEWTON_STEP {
-            MAX_NEWTON_STEP / norm
-        } else {
-            1.0
-        };
         let mut moved = false;
-        for _ in 0..30 {
+        for _ in 0..MAX_DAMPING_TRIES {
+            let damped = -&h + DMatrix::identity(d, d) * mu;
+            let Some(c) = damped.cholesky() else {
+                mu = (mu * 10.0).max(1e-6 * h.amax().max(1.0));
+                continue;
+            };
+            let mut dir = c.solve(&gv);
+            let norm = dir.norm();
+            if norm > MAX_NEWTON_STEP {
+                dir *= MAX_NEWTON_STEP / norm;
+            }
             let mut v = u.clone();
-            for (i, &c) in coords.iter().enumerate() {
-                v[c] += step * dir[i];
+            for (i, &k) in coords.iter().enumerate() {
+                v[k] += dir[i];
             }
             let (fv, gv2, hv) = joint.derivatives(coords, &v)?;
             if fv.is_finite() && fv > f {
+                let gain = fv - f;
                 (u, f, g, h, moved) = (v, fv, gv2, hv, true);
+                mu /= 10.0;
+                if gain <= 1e-12 * f.abs().max(1.0) {
+                    return Ok((u, h));
+                }
                 break;
             }
-            step *= 0.5;
+            mu = (mu * 10.0).max(1e-6 * h.amax().max(1.0));
         }
-        if !moved || (step * norm) < 1e-10 {
+        if !moved {
             break;
         }
     }

@@ -4,6 +4,7 @@
 use super::update::{has_flat_direction, mean_only_target, newton_decrement, stein_curvature};
 use super::{
     Engine, Eval, NaturalGradient, StepNote, StopReason, MAX_CURVATURE_COND, MAX_UNCONSTRAINED_SD,
+    MIN_RELATIVE_SD,
 };
 use crate::error::Error;
 use crate::family::Geometry;
@@ -72,6 +73,8 @@ impl<M: Model> Engine<'_, M> {
             };
             let stop = if let Some(sd) = self.largest_sd().filter(|s| *s > MAX_UNCONSTRAINED_SD) {
                 Some(StopReason::Diverged { sd })
+            } else if let Some(sd) = self.collapsed_sd() {
+                Some(StopReason::Collapsed { sd })
             } else if stalled && iter == 1 && !moved {
                 let family = self
                     .blocks
@@ -132,6 +135,18 @@ impl<M: Model> Engine<'_, M> {
         }
     }
 
+    /// The smallest sd of a Gaussian block on the unconstrained scale when it is below
+    /// `MIN_RELATIVE_SD` of max(1, |mean|).
+    fn collapsed_sd(&self) -> Option<f64> {
+        self.blocks
+            .iter()
+            .filter(|b| matches!(b.family.geometry(), Geometry::Gaussian { .. }))
+            .flat_map(|b| b.family.mean().into_iter().zip(b.family.sd()))
+            .filter(|(m, s)| s.is_nan() || *s < MIN_RELATIVE_SD * m.abs().max(1.0))
+            .map(|(_, s)| s)
+            .reduce(f64::min)
+    }
+
     /// Largest sd of a non-conjugate block on the unconstrained scale.
     fn largest_sd(&self) -> Option<f64> {
         self.blocks
@@ -146,7 +161,10 @@ impl<M: Model> Engine<'_, M> {
     /// The natural-gradient target of block `b` over the rule of `seed`.
     fn target(&self, b: usize, seed: u64) -> Result<Vec<f64>, Error> {
         let fam = &self.blocks[b].family;
-        let own = matches!(fam.geometry(), Geometry::Gaussian { .. });
+        // A conjugate family's coefficients do not depend on its own z, and a Gaussian
+        // block that passed the quadratic check has E[∇f̃] = ∇f̃(m) and E[∇²f̃] = ∇²f̃(m):
+        // either way one point of its own, the mean, is exact.
+        let own = matches!(fam.geometry(), Geometry::Gaussian { .. }) && !self.blocks[b].conjugate;
         let at_mean = (!own).then_some(b);
         let mut evals = Vec::new();
         for (weight, u) in self.rule(at_mean, seed) {

@@ -4,7 +4,7 @@
 mod result;
 mod summary;
 
-pub use result::{Fit, GuideView};
+pub use result::{Evaluations, Fit, GuideView};
 
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -14,7 +14,7 @@ use crate::engine::{stream_seed, Engine, Expectation, Settings};
 use crate::error::Error;
 use crate::guide::{self, Guide};
 use crate::model::{Latent, Model};
-use crate::transform::Transform;
+use crate::transform::Piece;
 
 /// Natural-gradient variational inference, configured by a builder:
 /// `Ngvi::new().seed(7).max_iters(200).fit(&model)?` returns a [`Fit`]. The `model!` macro's
@@ -161,40 +161,22 @@ impl Ngvi {
         Ok(())
     }
 
-    /// The starting values on the unconstrained scale, by coordinate of the latent vector,
-    /// for the latents the Gaussian block holds.
+    /// The starting values on the unconstrained scale, by unconstrained coordinate, for the
+    /// latents `init` names.
     fn starting_values(
         &self,
         latents: &[Latent],
-        transforms: &[Transform],
+        pieces: &[Piece],
     ) -> Result<Vec<(usize, f64)>, Error> {
         let mut out = Vec::new();
         for (name, values) in &self.init {
             let mut offset = 0;
             for l in latents {
+                let n = l.shape.len();
                 if l.name == name {
-                    if values.len() != l.shape.len() {
-                        return Err(Error::InvalidInit {
-                            name: name.clone(),
-                            index: values.len().min(l.shape.len()),
-                            value: f64::NAN,
-                            why: "one value per component of the latent is needed",
-                        });
-                    }
-                    for (i, &v) in values.iter().enumerate() {
-                        let u = transforms[offset + i].inverse(v);
-                        if !(v.is_finite() && l.support.contains(v) && u.is_finite()) {
-                            return Err(Error::InvalidInit {
-                                name: name.clone(),
-                                index: i,
-                                value: v,
-                                why: "the value must be finite and inside the latent's support",
-                            });
-                        }
-                        out.push((offset + i, u));
-                    }
+                    out.extend(init_latent(l, values, offset, pieces)?);
                 }
-                offset += l.shape.len();
+                offset += n;
             }
         }
         Ok(out)
@@ -212,7 +194,7 @@ impl Ngvi {
             self.diagonal,
             &mut plan_rng,
         )?;
-        let init = self.starting_values(&latents, &plan.joint.transforms)?;
+        let init = self.starting_values(&latents, &plan.joint.pieces)?;
         let mut engine = Engine {
             joint: plan.joint,
             blocks: plan.blocks,
@@ -247,7 +229,9 @@ const MAX_SAMPLES: usize = 1_000_000;
 /// Largest number of values the posterior draws may hold (2 GiB of f64).
 const MAX_DRAWN_VALUES: usize = 1 << 28;
 /// Draws from the fitted guide for the diagnostics.
-const DIAGNOSTIC_DRAWS: usize = 1000;
+const DIAGNOSTIC_DRAWS: usize = 4000;
+/// The same for an exact fit.
+const EXACT_DIAGNOSTIC_DRAWS: usize = 8;
 /// The independent streams of random numbers a fit uses besides the engine's.
 const DIAGNOSTIC_STREAM: u64 = 1 << 32;
 const PLANNING_STREAM: u64 = 1 << 33;
@@ -257,9 +241,15 @@ const DRAWS_STREAM: u64 = 1 << 34;
 /// Pareto k̂ of the importance ratios p(x, z)/q(z) (Yao et al. 2018), on fresh draws.
 fn diagnose<M: Model>(engine: &Engine<'_, M>) -> Result<Diagnostics, Error> {
     let seed = stream_seed(engine.settings.seed, DIAGNOSTIC_STREAM);
-    let ratios = engine.log_ratios(DIAGNOSTIC_DRAWS, seed)?;
-    let (elbo, elbo_se) = elbo_estimate(&ratios);
     let exact = engine.exact();
+    // An exact fit's log ratios are all ln p(x): a few draws show it.
+    let n = if exact {
+        EXACT_DIAGNOSTIC_DRAWS
+    } else {
+        DIAGNOSTIC_DRAWS
+    };
+    let ratios = engine.log_ratios(n, seed)?;
+    let (elbo, elbo_se) = elbo_estimate(&ratios);
     let k_hat = if exact {
         None
     } else {
@@ -286,4 +276,54 @@ pub(crate) struct Diagnostics {
 pub(crate) struct Outcome {
     pub(crate) run: crate::engine::Run,
     pub(crate) diagnostics: Diagnostics,
+}
+
+/// One latent's starting values, checked and mapped to its unconstrained coordinates.
+fn init_latent(
+    l: &Latent,
+    values: &[f64],
+    offset: usize,
+    pieces: &[Piece],
+) -> Result<Vec<(usize, f64)>, Error> {
+    let bad = |index: usize, value: f64, why| Error::InvalidInit {
+        name: l.name.to_string(),
+        index,
+        value,
+        why,
+    };
+    let n = l.shape.len();
+    if values.len() != n {
+        return Err(bad(
+            values.len().min(n),
+            f64::NAN,
+            "one value per component of the latent is needed",
+        ));
+    }
+    if let Some((i, &v)) = values
+        .iter()
+        .enumerate()
+        .find(|(_, v)| !(v.is_finite() && l.support.contains(**v)))
+    {
+        return Err(bad(
+            i,
+            v,
+            "the value must be finite and inside the latent's support",
+        ));
+    }
+    let mut out = Vec::new();
+    for p in pieces
+        .iter()
+        .filter(|p| p.z.start >= offset && p.z.end <= offset + n)
+    {
+        let u = p.inverse(&values[p.z.start - offset..p.z.end - offset]);
+        if let Some(k) = u.iter().position(|x| !x.is_finite()) {
+            return Err(bad(
+                p.z.start - offset + k,
+                values[p.z.start - offset + k],
+                "the value must lie inside the latent's support",
+            ));
+        }
+        out.extend(p.u.clone().zip(u));
+    }
+    Ok(out)
 }

@@ -7,7 +7,7 @@ use crate::engine::{Block, Engine, StopReason};
 use crate::family::ExpFamily;
 use crate::guide::Reason;
 use crate::model::{Latent, Model};
-use crate::transform::Transform;
+use crate::transform::{Piece, Transform};
 
 /// A fitted approximate posterior.
 #[derive(Debug)]
@@ -24,6 +24,16 @@ pub struct Fit {
     pub(super) notes: Vec<String>,
     pub(super) draw_error: Option<f64>,
     pub(super) diagnostics: Diagnostics,
+    pub(super) evaluations: Evaluations,
+}
+
+/// How many times the fit evaluated the log joint (guide planning's probes not counted).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Evaluations {
+    /// Evaluations of the value alone (ELBO estimates, line searches, diagnostics, draws).
+    pub values: u64,
+    /// Evaluations with the gradient and Hessian in a block (targets, the start).
+    pub hessians: u64,
 }
 
 /// A read-only view of the guide of one block of a [`Fit`].
@@ -67,9 +77,10 @@ impl Fit {
         rng: &mut StdRng,
     ) -> Fit {
         let Outcome { run, diagnostics } = outcome;
-        let transforms = &engine.joint.transforms;
-        let draws = draw(&engine.blocks, transforms, n_draws, rng);
-        let moments = moments(&engine.blocks, transforms, &draws);
+        let (values, hessians) = engine.joint.counts.get();
+        let evaluations = Evaluations { values, hessians };
+        let draws = draw(&engine, n_draws, rng);
+        let moments = moments(&engine.blocks, &engine.joint.pieces, &draws);
         Fit {
             latents,
             latent_block,
@@ -83,6 +94,7 @@ impl Fit {
             notes: run.notes,
             draw_error: run.draw_error,
             diagnostics,
+            evaluations,
         }
     }
 
@@ -172,7 +184,7 @@ impl Fit {
         self.draw_error
     }
 
-    /// The Pareto k̂ of the importance ratios p(x, z)/q(z) at 1000 fresh draws (Yao,
+    /// The Pareto k̂ of the importance ratios p(x, z)/q(z) at 4000 fresh draws (Yao,
     /// Vehtari, Simpson & Gelman 2018): below 0.5 the guide is close to the posterior,
     /// 0.5–0.7 usable with care, above 0.7 do not trust it. `None` for an exact fit.
     pub fn pareto_k(&self) -> Option<f64> {
@@ -184,50 +196,63 @@ impl Fit {
         (self.diagnostics.elbo, self.diagnostics.elbo_se)
     }
 
+    /// How many times the fit evaluated the log joint.
+    pub fn evaluations(&self) -> Evaluations {
+        self.evaluations
+    }
+
     pub(super) fn column(&self, g: usize) -> Vec<f64> {
         self.draws.iter().map(|z| z[g]).collect()
     }
 }
 
-/// (mean, sd) of every coordinate on its latent's scale: closed form for conjugate blocks and
-/// for the identity and log transforms of the Gaussian block, from the draws otherwise.
-fn moments(blocks: &[Block], transforms: &[Transform], draws: &[Vec<f64>]) -> Vec<(f64, f64)> {
-    let mut out = vec![(f64::NAN, f64::NAN); transforms.len()];
+/// (mean, sd) of every latent coordinate on its own scale: closed form for the identity and
+/// log transforms (a conjugate block is on the identity), from the draws otherwise.
+fn moments(blocks: &[Block], pieces: &[Piece], draws: &[Vec<f64>]) -> Vec<(f64, f64)> {
+    let dim_u = pieces.last().map_or(0, |p| p.u.end);
+    let mut by_u = vec![(f64::NAN, f64::NAN); dim_u];
     for b in blocks {
-        let (mean, sd) = (b.family.mean(), b.family.sd());
-        for (i, &g) in b.coords.iter().enumerate() {
-            let (m, s) = (mean[i], sd[i]);
-            out[g] = match transforms[g] {
-                Transform::Identity => (m, s),
-                // Log-normal: E = e^{m + s²/2}, Var = (e^{s²} − 1) e^{2m + s²}
-                Transform::Log => {
-                    let e = (m + 0.5 * s * s).exp();
-                    (e, e * (s * s).exp_m1().sqrt())
-                }
-                Transform::Logit(..) => {
-                    let n = draws.len() as f64;
-                    let e = draws.iter().map(|z| z[g]).sum::<f64>() / n;
-                    let var =
-                        draws.iter().map(|z| (z[g] - e).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
-                    (e, var.sqrt())
-                }
-            };
+        for ((&g, m), s) in b.coords.iter().zip(b.family.mean()).zip(b.family.sd()) {
+            by_u[g] = (m, s);
+        }
+    }
+    let mut out = Vec::new();
+    for p in pieces {
+        match p.transform {
+            Transform::Identity => out.push(by_u[p.u.start]),
+            // Log-normal: E = e^{m + s²/2}, Var = (e^{s²} − 1) e^{2m + s²}
+            Transform::Log => {
+                let (m, s) = by_u[p.u.start];
+                let e = (m + 0.5 * s * s).exp();
+                out.push((e, e * (s * s).exp_m1().sqrt()));
+            }
+            Transform::Logit(..) | Transform::StickBreaking => {
+                out.extend(p.z.clone().map(|g| draw_moments(draws, g)));
+            }
         }
     }
     out
 }
 
+/// Mean and sd of coordinate g over the draws.
+fn draw_moments(draws: &[Vec<f64>], g: usize) -> (f64, f64) {
+    let n = draws.len() as f64;
+    let e = draws.iter().map(|z| z[g]).sum::<f64>() / n;
+    let var = draws.iter().map(|z| (z[g] - e).powi(2)).sum::<f64>() / (n - 1.0).max(1.0);
+    (e, var.sqrt())
+}
+
 /// `n` draws of the whole latent vector, on the latents' own scales.
-fn draw(blocks: &[Block], transforms: &[Transform], n: usize, rng: &mut StdRng) -> Vec<Vec<f64>> {
+fn draw<M: Model>(engine: &Engine<'_, M>, n: usize, rng: &mut StdRng) -> Vec<Vec<f64>> {
     (0..n)
         .map(|_| {
-            let mut z = vec![0.0; transforms.len()];
-            for b in blocks {
-                for (&g, u) in b.coords.iter().zip(b.family.sample(rng)) {
-                    z[g] = transforms[g].forward(u).0;
+            let mut u = vec![0.0; engine.joint.dim()];
+            for b in &engine.blocks {
+                for (&g, v) in b.coords.iter().zip(b.family.sample(rng)) {
+                    u[g] = v;
                 }
             }
-            z
+            engine.joint.latent(&u)
         })
         .collect()
 }

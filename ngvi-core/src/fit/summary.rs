@@ -55,6 +55,11 @@ impl Fit {
             self.elbo.last().copied().unwrap_or(f64::NAN),
             self.draws.len()
         );
+        let _ = writeln!(
+            out,
+            "log joint evaluated {} times for its value, {} with gradient and Hessian",
+            self.evaluations.values, self.evaluations.hessians
+        );
         let (elbo, se) = self.elbo_estimate();
         let _ = writeln!(
             out,
@@ -102,6 +107,10 @@ fn describe_stop(stop: StopReason) -> String {
         StopReason::Diverged { sd } => format!(
             "NOT converged: the guide's variance grew without bound (sd {sd:.1e} on the \
              unconstrained scale); the posterior looks improper — give every latent a proper prior"
+        ),
+        StopReason::Collapsed { sd } => format!(
+            "NOT converged: the guide collapsed (sd {sd:.1e} on the unconstrained scale, below \
+             what f64 resolves at its mean); rescale the model or check it for a degenerate term"
         ),
     }
 }

@@ -121,7 +121,13 @@ pub(super) fn probe_bases(
     rng: &mut dyn rand::Rng,
 ) -> Vec<Vec<f64>> {
     let mut bases = vec![base.to_vec()];
-    for _ in 0..PERTURBED_BASES {
+    // With one latent there is nothing else to perturb.
+    let perturbed = if latents.len() > 1 {
+        PERTURBED_BASES
+    } else {
+        0
+    };
+    for _ in 0..perturbed {
         let mut z = Vec::with_capacity(base.len());
         for l in latents {
             let start = z.len();

@@ -14,7 +14,7 @@ use crate::error::Error;
 use crate::family::{DiagGaussian, ExpFamily, Gaussian};
 use crate::joint::Joint;
 use crate::model::{Latent, LatentUse, Model};
-use crate::transform::Transform;
+use crate::transform::{Piece, Transform};
 
 /// Shifts (on the block's scale) at which the quadratic check probes the log joint: small
 /// and large, both signs, so that a kink anywhere near the start is crossed.
@@ -139,16 +139,23 @@ fn assemble<'m, M: Model>(
     base: &[f64],
     diagonal: bool,
 ) -> Result<Plan<'m, M>, Error> {
-    let dim: usize = latents.iter().map(|l| l.shape.len()).sum();
-    let mut transforms = vec![Transform::Identity; dim];
+    let mut pieces = Vec::new();
     let (mut blocks, mut reasons) = (Vec::new(), Vec::with_capacity(latents.len()));
     let (mut gauss_coords, mut gauss_init) = (Vec::new(), Vec::new());
     let mut latent_block = Vec::with_capacity(latents.len());
-    let mut offset = 0;
+    let (mut u_off, mut z_off) = (0, 0);
     for (l, (choice, reason)) in latents.iter().zip(choices) {
-        let coords: Vec<usize> = (offset..offset + l.shape.len()).collect();
-        match choice {
-            Choice::Conjugate(family) => {
+        let n = l.shape.len();
+        let z = &base[z_off..z_off + n];
+        let (transform, conjugate) = match choice {
+            Choice::Conjugate(family) => (Transform::Identity, Some(family)),
+            Choice::Gaussian(t) => (t, None),
+        };
+        let mine = latent_pieces(transform, u_off, z_off, n);
+        let u_len = mine.last().map_or(0, |p| p.u.end) - u_off;
+        let coords: Vec<usize> = (u_off..u_off + u_len).collect();
+        match conjugate {
+            Some(family) => {
                 latent_block.push(Some(blocks.len()));
                 blocks.push(Block {
                     family,
@@ -156,17 +163,17 @@ fn assemble<'m, M: Model>(
                     conjugate: true,
                 });
             }
-            Choice::Gaussian(t) => {
+            None => {
                 latent_block.push(None);
-                for &g in &coords {
-                    transforms[g] = t;
-                    gauss_init.push(t.inverse(base[g]));
+                for p in &mine {
+                    gauss_init.extend(p.inverse(&z[p.z.start - z_off..p.z.end - z_off]));
                 }
                 gauss_coords.extend(coords);
             }
         }
+        pieces.extend(mine);
         reasons.push(reason);
-        offset += l.shape.len();
+        (u_off, z_off) = (u_off + u_len, z_off + n);
     }
     let gauss_block = (!gauss_coords.is_empty()).then_some(blocks.len());
     if !gauss_coords.is_empty() {
@@ -186,13 +193,38 @@ fn assemble<'m, M: Model>(
         .into_iter()
         .map(|b| b.or(gauss_block).unwrap_or(0))
         .collect();
-    let joint = Joint { model, transforms };
+    let joint = Joint {
+        model,
+        pieces,
+        counts: Default::default(),
+    };
     Ok(Plan {
         joint,
         blocks,
         latent_block,
         reasons,
     })
+}
+
+/// The pieces of one latent of `n` scalars at unconstrained offset `u` and latent offset
+/// `z`: one per coordinate for an elementwise transform, one of n − 1 coordinates for
+/// stick-breaking.
+fn latent_pieces(transform: Transform, u: usize, z: usize, n: usize) -> Vec<Piece> {
+    if transform.is_elementwise() {
+        (0..n)
+            .map(|i| Piece {
+                transform,
+                u: u + i..u + i + 1,
+                z: z + i..z + i + 1,
+            })
+            .collect()
+    } else {
+        vec![Piece {
+            transform,
+            u: u..u + n.saturating_sub(1),
+            z: z..z + n,
+        }]
+    }
 }
 
 /// Whether the log joint is quadratic in block `b`'s coordinates (the other blocks at their
