@@ -170,6 +170,10 @@ pub struct Coverage {
     /// Largest Pareto k̂ seen, and how many fits had k̂ > 0.7.
     pub worst_k: f64,
     pub k_above_07: usize,
+    /// Hits of the 50 % and 90 % intervals, pooled over the parameters, among the fits
+    /// with k̂ ≤ 0.7 (or no k̂) and among those with k̂ > 0.7.
+    pub trusted: (usize, usize),
+    pub flagged: (usize, usize),
 }
 
 impl Coverage {
@@ -183,19 +187,27 @@ impl Coverage {
         if !fit.stop_reason().is_converged() {
             self.not_converged += 1;
         }
+        let flagged = fit.pareto_k().is_some_and(|k| k > 0.7);
         if let Some(k) = fit.pareto_k() {
             self.worst_k = self.worst_k.max(k);
-            if k > 0.7 {
-                self.k_above_07 += 1;
-            }
+        }
+        if flagged {
+            self.k_above_07 += 1;
         }
         for (p, ((_, truth), &(latent, i))) in truths.iter().zip(components).enumerate() {
             let q = |level: f64| fit.quantile(latent, level).unwrap()[i];
+            let tally = if flagged {
+                &mut self.flagged
+            } else {
+                &mut self.trusted
+            };
             if (q(0.25)..=q(0.75)).contains(truth) {
                 self.hits50[p] += 1;
+                tally.0 += 1;
             }
             if (q(0.05)..=q(0.95)).contains(truth) {
                 self.hits90[p] += 1;
+                tally.1 += 1;
             }
         }
     }
@@ -234,6 +246,20 @@ impl Coverage {
         }
         let (a, b) = self.pooled();
         out += &format!("{:<10} {a:>8.3} {b:>8.3}\n", "pooled");
+        let k = self.names.len();
+        for (label, fits, (h50, h90)) in [
+            ("k̂ ≤ 0.7", self.fits - self.k_above_07, self.trusted),
+            ("k̂ > 0.7", self.k_above_07, self.flagged),
+        ] {
+            if fits > 0 {
+                let n = (fits * k) as f64;
+                out += &format!(
+                    "{label:<10} {:>8.3} {:>8.3}   (pooled over the {fits} fits with {label})\n",
+                    h50 as f64 / n,
+                    h90 as f64 / n
+                );
+            }
+        }
         out
     }
 }
