@@ -19,7 +19,7 @@ pub use ngvi_core::{
 };
 pub use ngvi_core::{
     Confirmation, Error, ExpFamily, Expectation, FamilyError, Fit, GaussianWhy, Guide, GuideView,
-    Latent, LatentUse, Model, ModelError, ModelErrorKind, Ngvi, Reason, Shape, StopReason,
+    Latent, LatentUse, Model, ModelError, ModelErrorKind, Ngvi, Reason, Shape, StopReason, Tracked,
 };
 /// Write a probabilistic model.
 ///
@@ -56,7 +56,9 @@ pub use ngvi_core::{
 /// CamelCase of `NAME`) that holds the data and implements [`Model`], and a function
 /// `NAME(data…)` that builds it. Statements: `sample NAME ~ D(..);`,
 /// `sample NAME[LEN] ~ D(..);`, `sample NAME ~ Dirichlet(alpha);`, `observe EXPR ~ D(..);`,
-/// `factor EXPR;`, `let`, `for` over data, `if` on data, and plain Rust expressions.
+/// `factor EXPR;`, `track NAME = EXPR;` (a derived quantity, summarised per draw), `let`,
+/// `for` over data, `if` on data, and plain Rust expressions; `D(..).ln_density(x)` is a
+/// log density in any expression.
 /// Mistakes the source shows (an unknown distribution, a latent sampled twice, a `sample`
 /// inside a loop, …) are compile errors pointing at the offending tokens; mistakes in the
 /// data (a Bernoulli `y` of 2, data of the wrong length, …) are [`ModelError`]s, never
@@ -69,6 +71,14 @@ pub use ngvi_macros::model;
 #[doc(hidden)]
 pub mod macro_support;
 
+/// The language reference, `docs/language.md`, as the documentation of an item that exists
+/// only for doc tests: every Rust code block in it — the examples and the patterns — is
+/// compiled and run by `cargo test`, so the reference users read is the one tested (and
+/// not a copy beside the `model!` docs).
+#[cfg(doctest)]
+#[doc = include_str!("../docs/language.md")]
+pub struct LanguageReference;
+
 /// Everything a model file needs: `use ngvi::prelude::*;`.
 pub mod prelude {
     pub use crate::model;
@@ -78,6 +88,6 @@ pub mod prelude {
     };
     pub use ngvi_core::dist::*;
     pub use ngvi_core::{
-        Error, ExpFamily, Expectation, Fit, Guide, Model, ModelError, Ngvi, StopReason,
+        Advi, Error, ExpFamily, Expectation, Fit, Guide, Model, ModelError, Ngvi, StopReason,
     };
 }

@@ -61,6 +61,18 @@ pub fn ne<S: Scalar>(a: f64, s: S) -> bool {
     s != a
 }
 
+/// The data elements of a container that later receives generic scalars
+/// (`let mut nu = vec![0.0; n];` then `nu[t] = mu + …`), as generic scalars.
+pub fn scalars<S: Scalar, I>(data: I) -> Vec<S>
+where
+    I: IntoIterator,
+    I::Item: ngvi_core::dist::Observation,
+{
+    data.into_iter()
+        .map(|x| S::constant(ngvi_core::dist::Observation::to_f64(&x)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -85,6 +85,24 @@ fn log_normal() -> Found {
 }
 
 model! {
+    fn half_student_t_model(df: f64, scale: f64, y: f64) {
+        sample x ~ HalfStudentT(df, scale);
+        observe y ~ HalfStudentT(df, x);
+    }
+}
+
+fn half_student_t() -> Found {
+    let (df, scale, y, x) = (3.0, 2.5, 0.4, 1.3);
+    let want = ld(HalfStudentT::new(df, scale), x) + ld(HalfStudentT::new(df, x), y);
+    check(
+        &half_student_t_model(df, scale, y),
+        &[x],
+        want,
+        &[df, scale],
+    )
+}
+
+model! {
     fn student_t_model(df: f64, loc: f64, scale: f64, y: f64) {
         sample x ~ StudentT(df, loc, scale);
         observe y ~ StudentT(df, x, scale);
@@ -368,6 +386,7 @@ const CASES: &[Case] = &[
     ("HalfNormal", half_normal),
     ("LogNormal", log_normal),
     ("StudentT", student_t),
+    ("HalfStudentT", half_student_t),
     ("Cauchy", cauchy),
     ("HalfCauchy", half_cauchy),
     ("Laplace", laplace),

@@ -239,3 +239,152 @@ fn prior_hyperparameter_from_data() {
     let ok = prior_from_data(2.0, 0.0).latents().expect("valid");
     assert_eq!(ok[0].prior_params, Some(vec![0.0, 2.0]));
 }
+
+model! {
+    /// The regression pattern: a row of the design matrix per observation.
+    fn rows_regression(x: &DMatrix<f64>, y: &[f64]) {
+        sample w[x.ncols()] ~ Normal(0.0, 1.0);
+        for i in 0..y.len() {
+            observe y[i] ~ Normal(dot(x.row(i).iter(), w), 1.0);
+        }
+    }
+}
+
+model! {
+    /// Columns and blocks of rows, outside `observe`.
+    fn columns_and_blocks(x: &DMatrix<f64>, k: usize, y: &[f64]) {
+        sample w ~ Normal(0.0, 1.0);
+        let first = x.column(k).sum();
+        let block = x.rows(1, y.len()).sum();
+        factor w * (first + block);
+    }
+}
+
+#[test]
+fn a_matrix_with_fewer_rows_than_the_data_is_an_error_not_a_panic() {
+    let x = DMatrix::from_row_slice(2, 2, &[1.0, 0.5, 1.0, -0.3]);
+    let y = [0.1, 0.2, 0.3];
+    let err = rows_regression(&x, &y)
+        .log_joint(&[0.0, 0.0])
+        .expect_err("row 2 of a 2-row matrix");
+    let statement = "observe y[i] ~ Normal(dot(x.row(i).iter(), w), 1.0);";
+    assert_eq!(err.statement, statement);
+    assert_eq!(err.line, line_of(statement));
+    assert_eq!(err.variable, "x");
+    assert_eq!(err.index, vec![2]);
+    assert_eq!(
+        err.kind,
+        ModelErrorKind::IndexOutOfRange { index: 2, len: 2 }
+    );
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "line {}: `{statement}`: index 2 is out of range for `x` of length 2 (is the data the right length?)",
+            err.line
+        )
+    );
+    // and through a fit
+    let fit = Ngvi::new().fit(&rows_regression(&x, &y));
+    assert!(matches!(fit, Err(ngvi::Error::Model(e)) if e.variable == "x"));
+    // the right shape works
+    let x = DMatrix::from_row_slice(3, 2, &[1.0, 0.5, 1.0, -0.3, 1.0, 2.0]);
+    assert!(rows_regression(&x, &y)
+        .log_joint(&[0.1, 0.2])
+        .expect("right shape")
+        .is_finite());
+}
+
+#[test]
+fn columns_and_row_blocks_are_checked() {
+    let x = DMatrix::from_row_slice(3, 2, &[1.0, 0.5, 1.0, -0.3, 1.0, 2.0]);
+    assert!(columns_and_blocks(&x, 1, &[0.0, 0.0])
+        .log_joint(&[0.5])
+        .is_ok());
+    let err = columns_and_blocks(&x, 2, &[0.0, 0.0])
+        .log_joint(&[0.5])
+        .expect_err("column 2 of a 2-column matrix");
+    assert_eq!(err.statement, "let first = x.column(k).sum();");
+    assert_eq!(err.variable, "x");
+    assert_eq!(err.index, vec![2]);
+    assert_eq!(
+        err.kind,
+        ModelErrorKind::IndexOutOfRange { index: 2, len: 2 }
+    );
+    // rows 1..4 of a 3-row matrix: row 3 is missing
+    let err = columns_and_blocks(&x, 0, &[0.0, 0.0, 0.0])
+        .log_joint(&[0.5])
+        .expect_err("rows 1..4 of 3");
+    assert_eq!(err.statement, "let block = x.rows(1, y.len()).sum();");
+    assert_eq!(err.index, vec![3]);
+    assert_eq!(
+        err.kind,
+        ModelErrorKind::IndexOutOfRange { index: 3, len: 3 }
+    );
+}
+
+model! {
+    /// Element assignments are checked too.
+    fn states(y: &[f64], n: usize) {
+        sample mu ~ Normal(0.0, 1.0);
+        let mut level = vec![0.0; n];
+        for t in 0..y.len() {
+            level[t] = mu * 0.5;
+        }
+        factor -level[0] * level[0];
+    }
+}
+
+#[test]
+fn an_element_assignment_past_the_end_is_an_error() {
+    assert!(states(&[1.0, 2.0], 2).log_joint(&[0.3]).is_ok());
+    let err = states(&[1.0, 2.0, 3.0], 2)
+        .log_joint(&[0.3])
+        .expect_err("level has 2 elements");
+    assert_eq!(err.statement, "level[t] = mu * 0.5;");
+    assert_eq!(err.variable, "level");
+    assert_eq!(err.index, vec![2]);
+    assert_eq!(
+        err.kind,
+        ModelErrorKind::IndexOutOfRange { index: 2, len: 2 }
+    );
+}
+
+model! {
+    /// Log densities in expressions: parameters from data are checked like those of
+    /// `observe`; from latents, outside their domain, the log density is −∞.
+    fn densities(scale: &[f64], y: f64) {
+        sample mu ~ Normal(0.0, 1.0);
+        let d = mu - y;
+        factor Normal(0.0, scale[0]).ln_density(d);
+        factor Normal(0.0, mu).ln_density(d);
+    }
+}
+
+#[test]
+fn log_density_parameters() {
+    assert!(densities(&[1.0], 0.5)
+        .log_joint(&[0.7])
+        .expect("valid")
+        .is_finite());
+    let err = densities(&[-1.0], 0.5)
+        .log_joint(&[0.7])
+        .expect_err("a negative sd from data");
+    assert_eq!(err.statement, "factor Normal(0.0, scale[0]).ln_density(d);");
+    assert_eq!(err.variable, "scale");
+    assert_eq!(err.index, vec![0]);
+    assert!(matches!(
+        err.kind,
+        ModelErrorKind::Parameter(ParamError { param: "sd", .. })
+    ));
+    let err = densities(&[], 0.5)
+        .log_joint(&[0.7])
+        .expect_err("scale is empty");
+    assert_eq!(
+        err.kind,
+        ModelErrorKind::IndexOutOfRange { index: 0, len: 0 }
+    );
+    assert_eq!(
+        densities(&[1.0], 0.5).log_joint(&[-0.7]).expect("−∞"),
+        f64::NEG_INFINITY
+    );
+}

@@ -558,3 +558,144 @@ fn accumulator_models() {
         .any(|u| u.latent == "beta" && u.dist == Some(DistKind::Normal) && u.arg == Some(0)));
     assert!(uses.iter().all(|u| !u.conjugate));
 }
+
+model! {
+    /// ARMA(1,1) (posteriordb `arma-arma11`): the errors are built in a loop as a vector of
+    /// latent-dependent values, and each step's mean reads the previous error.
+    fn arma11(y: &[f64]) {
+        sample mu ~ Normal(0.0, 10.0);
+        sample phi ~ Normal(0.0, 2.0);
+        sample theta ~ Normal(0.0, 2.0);
+        sample sigma ~ HalfCauchy(2.5);
+        let mut err = Vec::with_capacity(y.len());
+        let mut nu = mu + phi * mu;
+        observe y[0] ~ Normal(nu, sigma);
+        err.push(y[0] - nu);
+        for t in 1..y.len() {
+            nu = mu + phi * y[t - 1] + theta * err[t - 1];
+            observe y[t] ~ Normal(nu, sigma);
+            err.push(y[t] - nu);
+        }
+        factor -0.01 * err.len() as f64;
+    }
+}
+
+fn arma11_hand<S: Scalar>(z: &[S], y: &[f64]) -> S
+where
+    f64: F64Ops<S>,
+{
+    let (mu, phi, theta, sigma) = (z[0].clone(), z[1].clone(), z[2].clone(), z[3].clone());
+    let mut lp = ld(Normal::new(c(0.0), c(10.0)), mu.clone())
+        + ld(Normal::new(c(0.0), c(2.0)), phi.clone())
+        + ld(Normal::new(c(0.0), c(2.0)), theta.clone())
+        + ld(HalfCauchy::new(c(2.5)), sigma.clone());
+    let mut err: Vec<S> = Vec::new();
+    for t in 0..y.len() {
+        let nu = if t == 0 {
+            mu.clone() + phi.clone() * mu.clone()
+        } else {
+            mu.clone() + phi.clone() * y[t - 1] + theta.clone() * err[t - 1].clone()
+        };
+        lp += ld(Normal::new(nu.clone(), sigma.clone()), c(y[t]));
+        err.push(-nu + y[t]);
+    }
+    lp - c::<S>(y.len() as f64) * 0.01
+}
+
+#[test]
+fn time_series_recursion_with_a_vector_built_in_a_loop() {
+    let y = [0.3, -0.1, 0.8, 1.1, 0.4, -0.2];
+    let m = arma11(&y);
+    compare(&m, 4, |z| arma11_hand(z, &y), |z| arma11_hand(z, &y), 17);
+}
+
+model! {
+    /// A local level written into a vector that starts as data (`vec![0.0; n]`), element by
+    /// element, with `=` and `+=`.
+    fn local_level(y: &[f64]) {
+        sample mu ~ Normal(0.0, 1.0);
+        sample phi ~ Beta(2.0, 2.0);
+        let mut level = vec![0.0; y.len()];
+        level[0] = mu;
+        for t in 1..y.len() {
+            level[t] = phi * level[t - 1];
+            level[t] += mu * (1.0 - phi);
+        }
+        for t in 0..y.len() {
+            observe y[t] ~ Normal(level[t], 0.5);
+        }
+    }
+}
+
+fn local_level_hand<S: Scalar>(z: &[S], y: &[f64]) -> S
+where
+    f64: F64Ops<S>,
+{
+    let (mu, phi) = (z[0].clone(), z[1].clone());
+    let mut lp =
+        ld(Normal::new(c(0.0), c(1.0)), mu.clone()) + ld(Beta::new(c(2.0), c(2.0)), phi.clone());
+    let mut level = mu.clone();
+    for t in 0..y.len() {
+        if t > 0 {
+            level = phi.clone() * level + mu.clone() * (1.0 - phi.clone());
+        }
+        lp += ld(Normal::new(level.clone(), c(0.5)), c(y[t]));
+    }
+    lp
+}
+
+#[test]
+fn a_data_vector_that_receives_latent_elements() {
+    let y = [0.3, -0.1, 0.8, 1.1];
+    let m = local_level(&y);
+    compare(
+        &m,
+        2,
+        |z| local_level_hand(z, &y),
+        |z| local_level_hand(z, &y),
+        19,
+    );
+}
+
+model! {
+    /// ARMA(1,1) as posteriordb writes it: `err ~ normal(0, sigma)` on the vector of
+    /// errors, a log density of latent-dependent values in a `factor`.
+    fn arma11_stan(y: &[f64]) {
+        sample mu ~ Normal(0.0, 10.0);
+        sample phi ~ Normal(0.0, 2.0);
+        sample theta ~ Normal(0.0, 2.0);
+        sample sigma ~ HalfCauchy(2.5);
+        let mut nu = vec![0.0; y.len()];
+        let mut err = vec![0.0; y.len()];
+        nu[0] = mu + phi * mu;
+        err[0] = y[0] - nu[0];
+        for t in 1..y.len() {
+            nu[t] = mu + phi * y[t - 1] + theta * err[t - 1];
+            err[t] = y[t] - nu[t];
+        }
+        for t in 0..err.len() {
+            factor Normal(0.0, sigma).ln_density(err[t]);
+        }
+        factor Normal(mu, 5.0).ln_density(1.0) + Gamma(2.0, 1.0).ln_density(sigma);
+    }
+}
+
+#[test]
+fn log_densities_of_latent_dependent_values() {
+    let y = [0.3, -0.1, 0.8, 1.1, 0.4, -0.2];
+    let m = arma11_stan(&y);
+    // err[t] ~ Normal(0, sigma) is y[t] ~ Normal(nu[t], sigma), with two more terms
+    let hand = |z: &[Dual2]| {
+        arma11_hand(z, &y)
+            + c::<Dual2>(0.01 * y.len() as f64)
+            + ld(Normal::new(z[0].clone(), c(5.0)), c(1.0))
+            + ld(Gamma::new(c(2.0), c(1.0)), z[3].clone())
+    };
+    let hand1 = |z: &[Dual]| {
+        arma11_hand(z, &y)
+            + c::<Dual>(0.01 * y.len() as f64)
+            + ld(Normal::new(z[0].clone(), c(5.0)), c(1.0))
+            + ld(Gamma::new(c(2.0), c(1.0)), z[3].clone())
+    };
+    compare(&m, 4, hand1, hand, 23);
+}

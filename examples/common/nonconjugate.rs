@@ -12,7 +12,7 @@ model! {
         sample b ~ Normal(0.0, 1.0);
         sample w[x.ncols()] ~ Normal(0.0, 1.0);
         for i in 0..y.len() {
-            // `x.row(i)` is not a checked access: the loader checks x.nrows() == y.len().
+            // `x.row(i)` is checked: too few rows is a `ModelError`.
             let eta = b + dot(x.row(i).iter(), w);
             observe y[i] ~ BernoulliLogit(eta);
         }

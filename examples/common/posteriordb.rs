@@ -3,8 +3,9 @@
 //!
 //! Translation rules: Stan's `normal(mu, sigma)` is our `Normal(mean, sd)`,
 //! `student_t(nu, mu, sigma)` is `StudentT(df, loc, scale)`, `gamma(a, b)` is
-//! `Gamma(shape, rate)`; a `<lower=0>` parameter with a `normal`/`cauchy` statement is the
-//! half distribution (`HalfNormal`, `HalfCauchy`); a parameter without a statement has
+//! `Gamma(shape, rate)`; a `<lower=0>` parameter with a `normal`/`cauchy`/`student_t`
+//! statement (location 0) is the half distribution (`HalfNormal`, `HalfCauchy`,
+//! `HalfStudentT`); a parameter without a statement has
 //! Stan's improper flat prior on its constrained scale (`Flat`, `HalfFlat`). Stan's
 //! `transformed data` is computed once in Rust before the model is built, as Stan computes
 //! it once, except kidiq's one product, written inline. posteriordb names are 1-based: its
@@ -122,31 +123,18 @@ fn ark() -> Result<Case, Box<dyn Error>> {
 // ---------------------------------------------------------------------------------------
 // diamonds-diamonds
 
-/// ln of the half-Student-t density on (0, ∞) (location 0): twice the Student-t density.
-/// Written out because the language has no half-Student-t.
-pub fn half_student_t_ln_density<S: Scalar>(x: &S, nu: f64, scale: f64) -> S {
-    let c = std::f64::consts::LN_2 + ngvi::special::lgamma(0.5 * (nu + 1.0))
-        - ngvi::special::lgamma(0.5 * nu)
-        - 0.5 * (nu * std::f64::consts::PI).ln()
-        - scale.ln();
-    let u = x.clone() * (1.0 / scale);
-    (u.clone() * u * (1.0 / nu)).ln_1p() * (-0.5 * (nu + 1.0)) + c
-}
-
 model! {
     /// posteriordb `diamonds` (brms): b ~ normal(0, 1); Intercept ~ student_t(3, 8, 10);
-    /// sigma ~ student_t(3, 0, 10) truncated to sigma > 0 (the half-Student-t, written as
-    /// `HalfFlat` plus its log density in a `factor`: the language has no half-Student-t);
+    /// sigma ~ student_t(3, 0, 10) truncated to sigma > 0 (the half-Student-t);
     /// Y ~ normal(Intercept + Xc b, sigma), Xc the centred design without its intercept
     /// column (Stan's transformed data, computed in Rust).
     pub fn diamonds(xc: &DMatrix<f64>, y: &[f64], prior_only: bool) {
         sample b[xc.ncols()] ~ Normal(0.0, 1.0);
         sample intercept ~ StudentT(3.0, 8.0, 10.0);
-        sample sigma ~ HalfFlat();
-        factor half_student_t_ln_density(&sigma, 3.0, 10.0);
+        sample sigma ~ HalfStudentT(3.0, 10.0);
         if !prior_only {
             for i in 0..y.len() {
-                // `xc.row(i)` is not a checked access: the loader checks the lengths.
+                // `xc.row(i)` is checked: too few rows is a `ModelError`.
                 let mu = intercept + dot(xc.row(i).iter(), b);
                 observe y[i] ~ Normal(mu, sigma);
             }
@@ -456,7 +444,7 @@ model! {
         sample beta[x.ncols()] ~ Normal(0.0, 10.0);
         sample sigma ~ HalfNormal(10.0);
         for i in 0..y.len() {
-            // `x.row(i)` is not a checked access: the loader checks the lengths.
+            // `x.row(i)` is checked: too few rows is a `ModelError`.
             observe y[i] ~ Normal(dot(x.row(i).iter(), beta), sigma);
         }
     }

@@ -5,7 +5,7 @@ use std::cell::Cell;
 
 use nalgebra::DMatrix;
 
-use crate::ad::{Dual2, F64Ops, Scalar};
+use crate::ad::{Dual, Dual2, F64Ops, Scalar};
 use crate::error::Error;
 use crate::model::Model;
 use crate::transform::Piece;
@@ -13,13 +13,21 @@ use crate::transform::Piece;
 /// Value, gradient and Hessian of a function in some of its coordinates.
 pub(crate) type Derivatives = (f64, Vec<f64>, DMatrix<f64>);
 
+/// Evaluations of the log joint so far, by what they computed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Counts {
+    pub(crate) values: u64,
+    pub(crate) gradients: u64,
+    pub(crate) hessians: u64,
+}
+
 /// The transformed log joint of a model.
 pub(crate) struct Joint<'m, M: Model> {
     pub(crate) model: &'m M,
     /// The pieces, covering the unconstrained and the latent coordinates in order.
     pub(crate) pieces: Vec<Piece>,
-    /// Evaluations so far: (values alone, values with gradient and Hessian).
-    pub(crate) counts: Cell<(u64, u64)>,
+    /// Evaluations so far.
+    pub(crate) counts: Cell<Counts>,
 }
 
 impl<M: Model> Joint<'_, M> {
@@ -52,9 +60,23 @@ impl<M: Model> Joint<'_, M> {
 
     /// f̃(u) = log p(x, g(u)) + ln |det g′(u)|   (4.2)
     pub(crate) fn value(&self, u: Vec<f64>) -> Result<f64, Error> {
-        let (v, d) = self.counts.get();
-        self.counts.set((v + 1, d));
+        self.count(|c| c.values += 1);
         self.transformed(u)
+    }
+
+    /// f̃ at u with its gradient in every coordinate (first-order duals).
+    pub(crate) fn gradient(&self, u: &[f64]) -> Result<(f64, Vec<f64>), Error> {
+        self.count(|c| c.gradients += 1);
+        let y = self.transformed(Dual::variables(u))?;
+        let mut g = y.gradient();
+        g.resize(u.len(), 0.0);
+        Ok((y.value(), g))
+    }
+
+    fn count(&self, add: impl FnOnce(&mut Counts)) {
+        let mut c = self.counts.get();
+        add(&mut c);
+        self.counts.set(c);
     }
 
     /// (4.2) for any scalar.
@@ -68,8 +90,7 @@ impl<M: Model> Joint<'_, M> {
 
     /// f̃ at u with its gradient and Hessian in the coordinates `coords`.
     pub(crate) fn derivatives(&self, coords: &[usize], u: &[f64]) -> Result<Derivatives, Error> {
-        let (v, d) = self.counts.get();
-        self.counts.set((v, d + 1));
+        self.count(|c| c.hessians += 1);
         block_derivatives(u, coords, |uu| self.transformed(uu))
     }
 }

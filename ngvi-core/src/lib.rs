@@ -6,6 +6,7 @@
 //! Users depend on the facade crate `ngvi`, which re-exports the public part of this one.
 
 pub mod ad;
+mod advi;
 pub mod diagnostics;
 pub mod dist;
 pub mod engine;
@@ -25,9 +26,10 @@ pub use ngvi_spec as spec;
 pub use ad::{
     dot, gradient, hessian, ln_beta, log_sum_exp, sigmoid, softplus, Dual, Dual2, F64Ops, Scalar,
 };
+pub use advi::Advi;
 pub use engine::{Expectation, StopReason};
 pub use error::{Error, ModelError, ModelErrorKind};
 pub use family::{ExpFamily, FamilyError};
 pub use fit::{Evaluations, Fit, GuideView, Ngvi};
 pub use guide::{Confirmation, GaussianWhy, Guide, Reason};
-pub use model::{Latent, LatentUse, Model, Shape};
+pub use model::{Latent, LatentUse, Model, Shape, Tracked};

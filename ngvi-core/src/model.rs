@@ -87,4 +87,43 @@ pub trait Model {
     fn dim(&self) -> Result<usize, ModelError> {
         Ok(self.latents()?.iter().map(|l| l.shape.len()).sum())
     }
+
+    /// The derived quantities at `z` (`track NAME = EXPR;` in `model!`), in statement
+    /// order, each with its components (one for a scalar). A `track` after a statement
+    /// that makes the log joint −∞ at `z` is not reached and not listed. The default: none.
+    fn tracked(&self, z: &[f64]) -> Result<Vec<(&'static str, Vec<f64>)>, ModelError> {
+        let _ = z;
+        Ok(Vec::new())
+    }
+}
+
+/// A value a derived quantity can have (`track NAME = EXPR;`): a scalar, or a slice, `Vec`
+/// or array of them (nested ones flattened in order).
+pub trait Tracked {
+    /// The components, in order.
+    fn components(&self) -> Vec<f64>;
+}
+
+impl<S: Scalar> Tracked for S {
+    fn components(&self) -> Vec<f64> {
+        vec![self.value()]
+    }
+}
+
+impl<T: Tracked> Tracked for [T] {
+    fn components(&self) -> Vec<f64> {
+        self.iter().flat_map(Tracked::components).collect()
+    }
+}
+
+impl<T: Tracked> Tracked for Vec<T> {
+    fn components(&self) -> Vec<f64> {
+        self.as_slice().components()
+    }
+}
+
+impl<T: Tracked, const N: usize> Tracked for [T; N] {
+    fn components(&self) -> Vec<f64> {
+        self.as_slice().components()
+    }
 }

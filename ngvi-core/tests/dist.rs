@@ -63,6 +63,14 @@ fn reference_values() {
         r!(lp(StudentT::new(3.5, 1.0, 2.0), 1.3) => -1.6970387634839401),
         // scipy 1.17.1 stats.t.logpdf(30.0, 3.5, loc=1, scale=2)
         r!(lp(StudentT::new(3.5, 1.0, 2.0), 30.0) => -10.934720085292827),
+        // HalfStudentT has no scipy distribution: mpmath 1.3.0 at 40 digits,
+        // log(2) + loggamma((nu+1)/2) - loggamma(nu/2) - log(nu*pi)/2 - log(s)
+        //   - (nu+1)/2*log(1 + (x/s)**2/nu), which mp.quad integrates to 1 over (0, inf)
+        r!(lp(HalfStudentT::new(3.0, 2.0), 0.1) => -1.0025548222312934),
+        r!(lp(HalfStudentT::new(3.0, 2.0), 2.0) => -1.5762529945270716),
+        r!(lp(HalfStudentT::new(3.0, 2.0), 50.0) => -11.688744605223688),
+        r!(lp(HalfStudentT::new(3.5, 1.5), 0.1) => -0.7046468491401571),
+        r!(lp(HalfStudentT::new(3.5, 1.5), 50.0) => -13.669661738207225),
         // scipy 1.17.1 stats.cauchy.logpdf(0.0, loc=-1, scale=0.5)
         r!(lp(Cauchy::new(-1.0, 0.5), 0.0) => -2.061020617723555),
         // scipy 1.17.1 stats.cauchy.logpdf(-1.0, loc=-1, scale=0.5)
@@ -185,6 +193,8 @@ fn outside_the_support_is_minus_infinity() {
         r!(lp(HalfNormal::new(1.0), -0.5) => ()),
         r!(lp(LogNormal::new(0.0, 1.0), 0.0) => ()),
         r!(lp(StudentT::new(3.0, 0.0, 1.0), f64::NAN) => ()),
+        r!(lp(HalfStudentT::new(3.0, 1.0), -0.5) => ()),
+        r!(lp(HalfStudentT::new(3.0, 1.0), f64::INFINITY) => ()),
         r!(lp(Cauchy::new(0.0, 1.0), f64::NEG_INFINITY) => ()),
         r!(lp(HalfCauchy::new(1.0), -1.0) => ()),
         r!(lp(Laplace::new(0.0, 1.0), f64::NAN) => ()),
@@ -330,6 +340,8 @@ fn continuous_densities_integrate_to_one() {
         LogNormal::new(0.5, 0.8),
         StudentT::new(3.5, 1.0, 2.0),
         StudentT::new(1.0, 0.0, 1.0),
+        HalfStudentT::new(3.0, 2.0),
+        HalfStudentT::new(1.0, 0.5),
         Cauchy::new(-1.0, 0.5),
         HalfCauchy::new(2.0),
         Laplace::new(1.0, 0.7),
@@ -415,6 +427,7 @@ log_density! {
     HalfNormalLp: |v| HalfNormal::new(a(v, 1)).unwrap().ln_density(&v[0]);
     LogNormalLp: |v| LogNormal::new(a(v, 1), a(v, 2)).unwrap().ln_density(&v[0]);
     StudentTLp: |v| StudentT::new(a(v, 1), a(v, 2), a(v, 3)).unwrap().ln_density(&v[0]);
+    HalfStudentTLp: |v| HalfStudentT::new(a(v, 1), a(v, 2)).unwrap().ln_density(&v[0]);
     CauchyLp: |v| Cauchy::new(a(v, 1), a(v, 2)).unwrap().ln_density(&v[0]);
     HalfCauchyLp: |v| HalfCauchy::new(a(v, 1)).unwrap().ln_density(&v[0]);
     LaplaceLp: |v| Laplace::new(a(v, 1), a(v, 2)).unwrap().ln_density(&v[0]);
@@ -501,6 +514,7 @@ fn continuous_derivatives_match_finite_differences() {
     check_derivatives("HalfNormal", HalfNormalLp, &[0.7, 1.5]);
     check_derivatives("LogNormal", LogNormalLp, &[1.7, 0.5, 0.8]);
     check_derivatives("StudentT", StudentTLp, &[-2.0, 3.5, 1.0, 2.0]);
+    check_derivatives("HalfStudentT", HalfStudentTLp, &[1.3, 3.5, 2.0]);
     check_derivatives("Cauchy", CauchyLp, &[0.2, -1.0, 0.5]);
     check_derivatives("HalfCauchy", HalfCauchyLp, &[0.9, 2.0]);
     check_derivatives("Laplace x < loc", LaplaceLp, &[-1.0, 1.0, 0.7]);
@@ -607,6 +621,8 @@ fn sampling_matches_moments() {
     // df = 3: the variance is finite but its sample variance's error is not; df = 7: both.
     check_sampling("StudentT df = 3", StudentT::new(3.0, 1.0, 2.0), false);
     check_sampling("StudentT df = 7", StudentT::new(7.0, 1.0, 2.0), true);
+    check_sampling("HalfStudentT df = 3", HalfStudentT::new(3.0, 2.0), false);
+    check_sampling("HalfStudentT df = 7", HalfStudentT::new(7.0, 2.0), true);
     check_sampling("Laplace", Laplace::new(1.0, 0.7), true);
     check_sampling("Exponential", Exponential::new(2.5), true);
     check_sampling("Gamma", Gamma::new(3.0, 2.0), true);
@@ -704,6 +720,8 @@ fn invalid_parameters_are_errors_naming_the_parameter() {
         (err(StudentT::new(0.0, 0.0, 1.0)), (K::StudentT, "df")),
         (err(StudentT::new(3.0, nan, 1.0)), (K::StudentT, "loc")),
         (err(StudentT::new(3.0, 0.0, -2.0)), (K::StudentT, "scale")),
+        (err(HalfStudentT::new(-3.0, 1.0)), (K::HalfStudentT, "df")),
+        (err(HalfStudentT::new(3.0, 0.0)), (K::HalfStudentT, "scale")),
         (err(Cauchy::new(0.0, 0.0)), (K::Cauchy, "scale")),
         (err(Cauchy::new(nan, 1.0)), (K::Cauchy, "loc")),
         (err(HalfCauchy::new(-1.0)), (K::HalfCauchy, "scale")),
@@ -819,6 +837,16 @@ fn extreme_parameters_neither_panic_nor_give_nan() {
         &[0.0, 1e300],
     );
     run("Cauchy", Cauchy::new(1e300, 1e300), &[-1e300, 1e300]);
+    run(
+        "HalfStudentT huge df",
+        HalfStudentT::new(1e300, 1.0),
+        &[1e-300, 1e300],
+    );
+    run(
+        "HalfStudentT tiny df",
+        HalfStudentT::new(1e-300, 1.0),
+        &[1e-300, 1e300],
+    );
     run("LogNormal", LogNormal::new(700.0, 10.0), &[1e-300, 1e300]);
     run("Exponential", Exponential::new(1e-300), &[1e300]);
     run("Uniform wide", Uniform::new(-1e300, 1e300), &[0.0]);
@@ -872,4 +900,27 @@ fn extreme_parameters_neither_panic_nor_give_nan() {
         &[0.0, 2.0],
     );
     run("Categorical", Categorical::new(vec![0.0, 1.0, 0.0]), &[1.0]);
+}
+
+#[test]
+fn half_student_t_is_the_student_t_folded() {
+    // the moments (mpmath: 2 s √(ν/π) Γ((ν+1)/2) / (Γ(ν/2)(ν − 1)), s² ν/(ν − 2) − mean²,
+    // and the mean as mp.quad of x p(x))
+    let d = HalfStudentT::new(3.0, 2.0).unwrap();
+    assert!(close(d.mean().unwrap(), 2.205_315_581_687_168_2, 1e-13));
+    assert!(close(d.variance().unwrap(), 7.136_583_185_167_787, 1e-13));
+    let d = HalfStudentT::new(3.5, 1.5).unwrap();
+    assert!(close(d.mean().unwrap(), 1.561_443_843_674_800_4, 1e-13));
+    assert!(close(d.variance().unwrap(), 2.811_893_123_050_065_5, 1e-13));
+    assert_eq!(HalfStudentT::new(1.0, 1.0).unwrap().mean(), None);
+    assert_eq!(HalfStudentT::new(2.0, 1.0).unwrap().variance(), None);
+    // 2 t_df(x / s) / s on (0, ∞)
+    for (df, s) in [(1.0, 1.0), (3.0, 2.0), (30.0, 0.5)] {
+        let half = HalfStudentT::new(df, s).unwrap();
+        let t = StudentT::new(df, 0.0, s).unwrap();
+        for x in [1e-3, 0.4, 2.0, 40.0] {
+            let want = std::f64::consts::LN_2 + t.ln_density(&x);
+            assert!(close(half.ln_density(&x), want, 1e-13), "df {df}, x {x}");
+        }
+    }
 }

@@ -58,6 +58,7 @@ fn build(kind: DistKind, a: &[f64]) -> Result<Vec<f64>, ParamError> {
         DistKind::HalfNormal => HalfNormal::new(x)?.param_values(),
         DistKind::LogNormal => LogNormal::new(x, y)?.param_values(),
         DistKind::StudentT => StudentT::new(x, y, z)?.param_values(),
+        DistKind::HalfStudentT => HalfStudentT::new(x, y)?.param_values(),
         DistKind::Cauchy => Cauchy::new(x, y)?.param_values(),
         DistKind::HalfCauchy => HalfCauchy::new(x)?.param_values(),
         DistKind::Laplace => Laplace::new(x, y)?.param_values(),

@@ -14,10 +14,13 @@ use syn::{Expr, Ident, Pat, Type};
 
 use crate::conjugacy::conjugate;
 use crate::dists::{self, Dist, Domain, SupportKind};
-use crate::env::{literal_value, mentions, pat_idents, type_mentions_s, Binding, Env};
+use crate::env::{
+    density_call, density_calls, literal_value, mentions, pat_idents, type_mentions_s,
+    value_mentions, Binding, Env,
+};
 use crate::messages::{self as msg, Nesting};
 use crate::parse::{DistCall, Else, IfStmt, ModelFn, Stmt};
-use crate::resolved::{self, Call, Latent, Model, Shape, UseFact, Value};
+use crate::resolved::{self, Call, Convert, Latent, Model, Shape, UseFact, Value};
 use crate::source::{text_of, Info};
 
 /// Check and resolve the model. Errors are pushed to `errors`, which may already hold the
@@ -44,6 +47,7 @@ pub fn check<'m>(syntax: &'m ModelFn, errors: &mut Vec<syn::Error>) -> Option<Mo
         latents: c.latents,
         body,
         uses: c.uses,
+        tracked: c.tracked.into_iter().map(|(n, _)| n).collect(),
     })
 }
 
@@ -84,6 +88,8 @@ struct Checker<'m, 'a> {
     /// Each latent's prior, and whether it is `Uniform(0, 1)`.
     priors: HashMap<String, (&'static Dist, bool)>,
     uses: Vec<UseFact>,
+    /// Derived quantities so far, with their line.
+    tracked: Vec<(String, u32)>,
 }
 
 impl<'m, 'a> Checker<'m, 'a> {
@@ -102,6 +108,7 @@ impl<'m, 'a> Checker<'m, 'a> {
             latents: Vec::new(),
             priors: HashMap::new(),
             uses: Vec::new(),
+            tracked: Vec::new(),
         }
     }
 
@@ -111,12 +118,22 @@ impl<'m, 'a> Checker<'m, 'a> {
 
     /// The expression with the names in it that are generic scalars here.
     fn value(&self, e: &'m Expr) -> Value<'m> {
-        let scalars = mentions(e)
+        let scalars = value_mentions(e)
             .iter()
             .map(ToString::to_string)
             .filter(|id| self.env.is_scalar_name(id))
             .collect();
-        Value { expr: e, scalars }
+        let mut densities: Vec<&'static Dist> = Vec::new();
+        for d in density_calls(e).into_iter().filter_map(density_call) {
+            if !densities.iter().any(|x| std::ptr::eq(*x, d.0)) {
+                densities.push(d.0);
+            }
+        }
+        Value {
+            expr: e,
+            scalars,
+            densities,
+        }
     }
 
     fn stmts(&mut self, stmts: &'m [Stmt]) -> Vec<resolved::Stmt<'m>> {
@@ -140,6 +157,12 @@ impl<'m, 'a> Checker<'m, 'a> {
                 info,
             } => self.observe(kw, value, dist, info),
             Stmt::Factor { expr, info } => Some(self.factor(expr, info)),
+            Stmt::Track {
+                kw,
+                name,
+                expr,
+                info,
+            } => Some(self.track(kw, name, expr, info)),
             Stmt::Let {
                 pat,
                 ty,
@@ -170,7 +193,7 @@ impl<'m, 'a> Checker<'m, 'a> {
             }
             Stmt::If(i) => Some(resolved::Stmt::If(self.if_stmt(i))),
             Stmt::Expr { expr, semi, info } => {
-                self.used_before(expr);
+                self.inspect(expr);
                 let value = self.value(expr);
                 self.env.assign(expr);
                 Some(resolved::Stmt::Expr {
@@ -184,7 +207,7 @@ impl<'m, 'a> Checker<'m, 'a> {
 
     /// An expression that must not depend on latents (a loop range, a condition).
     fn data_only(&mut self, e: &'m Expr, message: impl Fn(&Ident, &str) -> String) -> Value<'m> {
-        self.used_before(e);
+        self.inspect(e);
         if let Some((id, latent)) = self.env.first_dependent(e) {
             self.err(id.span(), message(&id, &latent));
         }
@@ -229,14 +252,21 @@ impl<'m, 'a> Checker<'m, 'a> {
         self.sample_placement(kw, name, dist);
         let len = len.map(|len| {
             let message = |id: &Ident, latent: &str| msg::vector_length_latent(name, id, latent);
+            // `latents()` computes the lengths before any latent exists, so even the
+            // length of another latent (`w.len()`, data inside the body) cannot be used
+            if self.env.first_dependent(len).is_none() {
+                if let Some((id, latent)) = self.env.first_dependent_anywhere(len) {
+                    self.err(id.span(), message(&id, &latent));
+                }
+            }
             self.data_only(len, message)
         });
         for a in &dist.args {
-            self.used_before(a);
+            self.inspect(a);
         }
         let call = self.call(dist);
         if let Some(call) = &call {
-            self.prior_checks(name, len.is_some(), dist, call.dist);
+            self.prior_checks(name, len.as_ref().map(|l| l.expr), dist, call.dist);
             self.facts(call, info);
         }
         let first = !self.sampled.contains_key(&key);
@@ -285,7 +315,8 @@ impl<'m, 'a> Checker<'m, 'a> {
 
     /// What a prior must be: continuous; a Dirichlet unindexed, with data concentration;
     /// `Uniform` bounds from data.
-    fn prior_checks(&mut self, name: &Ident, vector: bool, call: &DistCall, d: &Dist) {
+    fn prior_checks(&mut self, name: &Ident, len: Option<&Expr>, call: &DistCall, d: &Dist) {
+        let vector = len.is_some();
         if d.discrete {
             self.err(call.name.span(), msg::discrete_prior(d));
         }
@@ -298,11 +329,16 @@ impl<'m, 'a> Checker<'m, 'a> {
                 self.err(id.span(), msg::dirichlet_alpha_latent(&id, &latent));
             }
         }
-        if d.support == SupportKind::Interval {
-            for a in &call.args {
-                if let Some((id, latent)) = self.env.first_dependent(a) {
-                    self.err(id.span(), msg::uniform_bounds_latent(name, &id, &latent));
-                }
+        if d.support == SupportKind::Interval && call.args.len() == 2 {
+            let dependent = call.args.iter().find_map(|a| self.env.first_dependent(a));
+            if let Some((id, latent)) = dependent {
+                let bounds = msg::Bounds {
+                    lo: &call.args[0],
+                    hi: &call.args[1],
+                    len: len.map(text_of),
+                };
+                let message = msg::uniform_bounds_latent(name, &id, &latent, &bounds);
+                self.err(id.span(), message);
             }
         }
     }
@@ -314,9 +350,9 @@ impl<'m, 'a> Checker<'m, 'a> {
         dist: &'m DistCall,
         info: &'m Info,
     ) -> Option<resolved::Stmt<'m>> {
-        self.used_before(value);
+        self.inspect(value);
         for a in &dist.args {
-            self.used_before(a);
+            self.inspect(a);
         }
         let call = self.call(dist);
         if let Some(call) = &call {
@@ -329,7 +365,10 @@ impl<'m, 'a> Checker<'m, 'a> {
             self.facts(call, info);
         }
         if let Some((id, latent)) = self.env.first_dependent(value) {
-            self.err(id.span(), msg::observe_latent(kw, &id, &latent));
+            let args: Vec<String> = dist.args.iter().map(text_of).collect();
+            let written = format!("{}({})", dist.name, args.join(", "));
+            let message = msg::observe_latent(kw, &id, &latent, &text_of(value), &written);
+            self.err(id.span(), message);
         }
         Some(resolved::Stmt::Observe {
             value: self.value(value),
@@ -339,7 +378,7 @@ impl<'m, 'a> Checker<'m, 'a> {
     }
 
     fn factor(&mut self, expr: &'m Expr, info: &'m Info) -> resolved::Stmt<'m> {
-        self.used_before(expr);
+        self.inspect(expr);
         for latent in self.env.deps(expr) {
             self.uses.push(UseFact {
                 latent,
@@ -356,9 +395,61 @@ impl<'m, 'a> Checker<'m, 'a> {
         }
     }
 
+    /// `track NAME = EXPR;`: at the top level, under a name that is not a latent, a data
+    /// argument or tracked before; `NAME` is bound as by `let NAME = EXPR;`.
+    fn track(
+        &mut self,
+        kw: &Ident,
+        name: &'m Ident,
+        expr: &'m Expr,
+        info: &'m Info,
+    ) -> resolved::Stmt<'m> {
+        if let Some(place) = self.nesting.last() {
+            self.errors.push(syn::Error::new_spanned(
+                quote::quote!(#kw #name),
+                msg::track_nested(*place, name),
+            ));
+        }
+        let key = name.to_string();
+        let taken = if self.all_latents.contains_key(&key) {
+            Some(msg::track_name_taken(name, "a latent"))
+        } else if self.model.args.iter().any(|a| a.name == *name) {
+            Some(msg::track_names_data(name, &self.model.name))
+        } else {
+            self.tracked
+                .iter()
+                .find(|(n, _)| *n == key)
+                .map(|(_, line)| {
+                    msg::track_name_taken(name, &format!("already tracked on line {line}"))
+                })
+        };
+        if let Some(message) = taken {
+            self.err(name.span(), message);
+        }
+        self.inspect(expr);
+        let value = self.value(expr);
+        self.env.bind(
+            key.clone(),
+            Binding::Let {
+                deps: self.env.deps(expr),
+                scalar: self.env.is_scalar(expr),
+                container: false,
+                def: Some(Box::new(expr.clone())),
+            },
+        );
+        if !self.tracked.iter().any(|(n, _)| *n == key) {
+            self.tracked.push((key, info.line));
+        }
+        resolved::Stmt::Track {
+            name,
+            expr: value,
+            info,
+        }
+    }
+
     /// A `let`. A binding that starts as data and later receives a generic scalar (an
-    /// accumulator) has its initial value converted, which needs a single name without a
-    /// type annotation.
+    /// accumulator) or generic scalars as elements (a container) has its initial value
+    /// converted, which needs a single name without a type annotation.
     fn let_stmt(
         &mut self,
         pat: &'m Pat,
@@ -366,7 +457,7 @@ impl<'m, 'a> Checker<'m, 'a> {
         init: &'m Expr,
         info: &'m Info,
     ) -> resolved::Stmt<'m> {
-        self.used_before(init);
+        self.inspect(init);
         let value = self.value(init);
         self.env.bind_let(pat, ty, init);
         let later_scalar = pat_idents(pat)
@@ -375,15 +466,22 @@ impl<'m, 'a> Checker<'m, 'a> {
         let convert = match later_scalar {
             Some(id) if !value.is_scalar() && !ty.is_some_and(type_mentions_s) => {
                 let single = matches!(pat, Pat::Ident(p) if p.subpat.is_none());
+                let container = self.env.is_container(&id.to_string());
                 if ty.is_some() || !single {
-                    self.errors.push(syn::Error::new_spanned(
-                        pat,
-                        msg::accumulator_not_plain(&id),
-                    ));
+                    let message = if container {
+                        msg::container_not_plain(&id)
+                    } else {
+                        msg::accumulator_not_plain(&id)
+                    };
+                    self.errors.push(syn::Error::new_spanned(pat, message));
                 }
-                true
+                if container {
+                    Convert::Container
+                } else {
+                    Convert::Scalar
+                }
             }
-            _ => false,
+            _ => Convert::No,
         };
         resolved::Stmt::Let {
             pat,
@@ -402,7 +500,7 @@ impl<'m, 'a> Checker<'m, 'a> {
             return None;
         };
         if call.args.len() == d.params.len() {
-            self.check_literals(d, call);
+            self.check_literals(d, &call.args);
         } else {
             self.err(call.paren, msg::wrong_argument_count(d, call.args.len()));
         }
@@ -414,9 +512,9 @@ impl<'m, 'a> Checker<'m, 'a> {
     }
 
     /// Literal arguments must lie in their parameters' domains.
-    fn check_literals(&mut self, d: &Dist, call: &DistCall) {
+    fn check_literals(&mut self, d: &Dist, args: &[Expr]) {
         let mut prev: Option<f64> = None;
-        for (a, (pname, domain)) in call.args.iter().zip(d.params) {
+        for (a, (pname, domain)) in args.iter().zip(d.params) {
             let v = literal_value(a);
             if let Some(v) = v {
                 let message = if *domain == Domain::AbovePrevious {
@@ -430,6 +528,23 @@ impl<'m, 'a> Checker<'m, 'a> {
                 }
             }
             prev = v;
+        }
+    }
+
+    /// What every expression of a statement is checked for: latents used before their
+    /// `sample`, and the arguments of its log densities `D(..).ln_density(x)`.
+    fn inspect(&mut self, e: &Expr) {
+        self.used_before(e);
+        for call in density_calls(e) {
+            if let Some((d, c, _)) = density_call(call) {
+                let args: Vec<Expr> = c.args.iter().cloned().collect();
+                let paren = c.paren_token.span.join();
+                if args.len() == d.params.len() {
+                    self.check_literals(d, &args);
+                } else {
+                    self.err(paren, msg::wrong_argument_count(d, args.len()));
+                }
+            }
         }
     }
 
@@ -474,81 +589,4 @@ impl<'m, 'a> Checker<'m, 'a> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::resolved::Stmt as R;
-    use proc_macro2::TokenStream;
-    use quote::quote;
-
-    fn parse(input: TokenStream) -> ModelFn {
-        let mut errors = Vec::new();
-        let model = crate::parse::parse(input, &mut errors).expect("parses");
-        assert!(errors.is_empty());
-        model
-    }
-
-    #[test]
-    fn resolves_latents_and_distributions() {
-        let syntax = parse(quote! {
-            fn m(y: &[f64]) {
-                sample mu ~ Normal(0.0, 1.0);
-                sample w[y.len()] ~ HalfNormal(1.0);
-                for i in 0..y.len() {
-                    observe y[i] ~ Normal(mu, w[i]);
-                }
-            }
-        });
-        let model = check(&syntax, &mut Vec::new()).expect("no error");
-        assert_eq!(model.latents.len(), 2);
-        assert_eq!(model.latents[1].prior.dist.name, "HalfNormal");
-        assert!(matches!(model.latents[1].shape, Shape::Vector(_)));
-        assert!(matches!(model.body[1], R::Sample(1)));
-        let R::For { body, .. } = &model.body[2] else {
-            panic!("a loop");
-        };
-        let R::Observe { value, call, .. } = &body[0] else {
-            panic!("an observe");
-        };
-        assert!(!value.is_scalar());
-        assert!(call.args.iter().all(Value::is_scalar));
-        assert_eq!(model.uses.len(), 2);
-    }
-
-    #[test]
-    fn an_accumulator_is_a_scalar_from_its_let() {
-        let syntax = parse(quote! {
-            fn m(x: &[f64], y: f64) {
-                sample beta[x.len()] ~ Normal(0.0, 1.0);
-                let mut eta = 0.0;
-                for j in 0..x.len() {
-                    factor eta;
-                    eta += x[j] * beta[j];
-                }
-                observe y ~ Normal(eta, 1.0);
-            }
-        });
-        let model = check(&syntax, &mut Vec::new()).expect("no error");
-        assert!(matches!(model.body[1], R::Let { convert: true, .. }));
-        let R::For { body, .. } = &model.body[2] else {
-            panic!("a loop");
-        };
-        assert!(matches!(&body[0], R::Factor { expr, .. } if expr.is_scalar()));
-        assert!(model
-            .uses
-            .iter()
-            .any(|u| u.latent == "beta" && u.dist.is_some_and(|d| d.name == "Normal")));
-    }
-
-    #[test]
-    fn reports_every_error_and_resolves_nothing() {
-        let syntax = parse(quote! {
-            fn m(y: f64) {
-                sample mu ~ Normall(0.0, 1.0);
-                observe mu ~ Normal(y, 1.0);
-            }
-        });
-        let mut errors = Vec::new();
-        assert!(check(&syntax, &mut errors).is_none());
-        assert_eq!(errors.len(), 2);
-    }
-}
+mod tests;

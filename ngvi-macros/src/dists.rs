@@ -47,6 +47,9 @@ mod tests {
         assert_eq!(did_you_mean("normal")[0], "Normal");
         assert_eq!(did_you_mean("Gama")[0], "Gamma");
         assert!(did_you_mean("Zzzzzz").is_empty());
+        assert_eq!(did_you_mean("HalfStudentT")[0], "HalfStudentT");
+        assert_eq!(did_you_mean("HalfStudent")[0], "HalfStudentT");
+        assert_eq!(did_you_mean("HalfStudentt")[0], "HalfStudentT");
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 
@@ -60,6 +63,6 @@ mod tests {
             lookup("Flat").map(Dist::signature).as_deref(),
             Some("Flat()")
         );
-        assert_eq!(DISTS.len(), 23);
+        assert_eq!(DISTS.len(), 24);
     }
 }

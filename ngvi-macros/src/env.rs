@@ -5,9 +5,15 @@
 //! latent or a `let` binding computed from it. A binding has one kind for its whole life,
 //! as a Rust variable has one type: a `let` binding is a generic scalar when its initial
 //! value or any value later assigned to it is one (an accumulator `let mut eta = 0.0;`
-//! that receives `x[i] * beta[i]` in a loop). Assignments can come after uses, so the
-//! checker walks the body until the kinds stop changing, passing each walk's bindings
-//! ([`Env::into_bindings`]) to the next ([`Env::new`]).
+//! that receives `x[i] * beta[i]` in a loop). A binding that receives generic scalars as
+//! elements — `err.push(y[t] - nu)`, `nu[t] = mu + phi * y[t - 1]` — is a container of
+//! them (a `Vec<S>`). Assignments can come after uses, so the checker walks the body until
+//! the kinds stop changing, passing each walk's bindings ([`Env::into_bindings`]) to the
+//! next ([`Env::new`]).
+//!
+//! The length of a value does not depend on the values in it: the receiver of `.len()`,
+//! `.is_empty()`, `.nrows()` and `.ncols()` is not a use ([`value_mentions`]), so
+//! `for t in 1..err.len()` loops over data.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -15,6 +21,7 @@ use proc_macro2::{TokenStream, TokenTree};
 use syn::visit::Visit;
 use syn::{Expr, Ident, Lit, Pat, Type};
 
+use crate::dists::{self, Dist};
 use crate::parse::ModelFn;
 
 /// What a name refers to inside the body.
@@ -24,11 +31,13 @@ pub enum Binding {
     Data,
     /// A latent variable (a scalar, or a slice for vector and Dirichlet latents).
     Latent,
-    /// A `let` binding: the latents it depends on, whether it is a generic scalar value,
-    /// and its definition when the pattern is a single name never assigned to.
+    /// A `let` binding: the latents it depends on, whether it holds generic scalars,
+    /// whether it holds them as elements (a container, `Vec<S>`), and its definition when
+    /// the pattern is a single name never assigned to.
     Let {
         deps: BTreeSet<String>,
         scalar: bool,
+        container: bool,
         def: Option<Box<Expr>>,
     },
 }
@@ -79,15 +88,22 @@ impl Env {
         let id = self.bindings.len();
         let merged = match (b, self.previous.get(id)) {
             (
-                Binding::Let { deps, scalar, def },
+                Binding::Let {
+                    deps,
+                    scalar,
+                    container,
+                    def,
+                },
                 Some(Binding::Let {
                     deps: d,
                     scalar: s,
+                    container: c,
                     def: prev_def,
                 }),
             ) => Binding::Let {
                 deps: deps.union(d).cloned().collect(),
                 scalar: scalar || *s,
+                container: container || *c,
                 def: prev_def.as_ref().and(def),
             },
             (b, _) => b,
@@ -117,7 +133,7 @@ impl Env {
 
     /// The latents an expression depends on.
     pub fn deps(&self, e: &Expr) -> BTreeSet<String> {
-        mentions(e)
+        value_mentions(e)
             .iter()
             .flat_map(|id| self.binding_deps(&id.to_string()))
             .collect()
@@ -133,15 +149,35 @@ impl Env {
         }
     }
 
+    /// Whether a name is a container of generic scalars (`Vec<S>`) that started as data.
+    pub fn is_container(&self, name: &str) -> bool {
+        matches!(
+            self.get(name),
+            Some(Binding::Let {
+                container: true,
+                ..
+            })
+        )
+    }
+
     /// Whether an expression computes a generic-scalar value (it names one, or `S`).
     pub fn is_scalar(&self, e: &Expr) -> bool {
-        mentions(e)
+        value_mentions(e)
             .iter()
             .any(|id| self.is_scalar_name(&id.to_string()))
     }
 
     /// The first name in `e` that depends on a latent, with the latent.
     pub fn first_dependent(&self, e: &Expr) -> Option<(Ident, String)> {
+        value_mentions(e).into_iter().find_map(|id| {
+            let deps = self.binding_deps(&id.to_string());
+            deps.into_iter().next().map(|l| (id, l))
+        })
+    }
+
+    /// As [`Env::first_dependent`], counting the receivers of `.len()` and the other size
+    /// methods too (for what must be known before the body runs).
+    pub fn first_dependent_anywhere(&self, e: &Expr) -> Option<(Ident, String)> {
         mentions(e).into_iter().find_map(|id| {
             let deps = self.binding_deps(&id.to_string());
             deps.into_iter().next().map(|l| (id, l))
@@ -162,6 +198,7 @@ impl Env {
                 Binding::Let {
                     deps: deps.clone(),
                     scalar,
+                    container: false,
                     def: def.clone(),
                 },
             );
@@ -176,18 +213,25 @@ impl Env {
     }
 
     /// After an assignment `x += e` or `x = e`, `x` depends on what `e` depends on, and
-    /// its definition no longer tells its value.
+    /// its definition no longer tells its value. An element assignment `x[i] = e` or a
+    /// call that fills a container, `x.push(e)` ([`FILLS`]), makes `x` a container when
+    /// `e` is a generic scalar.
     pub fn assign(&mut self, e: &Expr) {
-        let (target, value) = match e {
-            Expr::Assign(a) => (&*a.left, &*a.right),
-            Expr::Binary(b) if is_assign_op(&b.op) => (&*b.left, &*b.right),
+        let (target, values, element): (&Expr, Vec<&Expr>, bool) = match e {
+            Expr::Assign(a) => (&a.left, vec![&*a.right], is_element(&a.left)),
+            Expr::Binary(b) if is_assign_op(&b.op) => {
+                (&b.left, vec![&*b.right], is_element(&b.left))
+            }
+            Expr::MethodCall(m) if FILLS.iter().any(|f| m.method == f) => {
+                (&m.receiver, m.args.iter().collect(), true)
+            }
             _ => return,
         };
         let Some(name) = root_ident(target) else {
             return;
         };
-        let deps = self.deps(value);
-        let scalar = self.is_scalar(value);
+        let deps: BTreeSet<String> = values.iter().flat_map(|v| self.deps(v)).collect();
+        let scalar = values.iter().any(|v| self.is_scalar(v));
         let id = self
             .scopes
             .iter()
@@ -196,13 +240,36 @@ impl Env {
         if let Some(Binding::Let {
             deps: d,
             scalar: s,
+            container: c,
             def,
         }) = id.and_then(|id| self.bindings.get_mut(*id))
         {
+            *c |= element && (scalar || !deps.is_empty());
             d.extend(deps);
             *s |= scalar;
             *def = None;
         }
+    }
+}
+
+/// The methods that put values into a container (`Vec`, `VecDeque`).
+pub const FILLS: &[&str] = &[
+    "push",
+    "insert",
+    "extend",
+    "extend_from_slice",
+    "push_back",
+    "push_front",
+    "resize",
+    "fill",
+];
+
+/// Whether an assignment target is an element of a container (`x[i]`).
+fn is_element(target: &Expr) -> bool {
+    match target {
+        Expr::Paren(p) => is_element(&p.expr),
+        Expr::Index(_) => true,
+        _ => false,
     }
 }
 
@@ -251,12 +318,82 @@ pub fn mentions(e: &Expr) -> Vec<Ident> {
     v.ids
 }
 
+/// A log density in an expression, `Normal(0.0, sigma).ln_density(err)` (Stan's
+/// `normal_lpdf(err | 0, sigma)`): the distribution, its arguments as written, and the
+/// value. `None` for any other expression.
+pub fn density_call(e: &Expr) -> Option<(&'static Dist, &syn::ExprCall, &Expr)> {
+    let Expr::MethodCall(m) = e else { return None };
+    if m.method != "ln_density" || m.args.len() != 1 || m.turbofish.is_some() {
+        return None;
+    }
+    let Expr::Call(call) = &*m.receiver else {
+        return None;
+    };
+    let Expr::Path(p) = &*call.func else {
+        return None;
+    };
+    let d = dists::lookup(&p.path.get_ident()?.to_string())?;
+    Some((d, call, &m.args[0]))
+}
+
+/// Every log density `D(..).ln_density(x)` in an expression, outermost first.
+pub fn density_calls(e: &Expr) -> Vec<&Expr> {
+    struct V<'e>(Vec<&'e Expr>);
+    impl<'ast> Visit<'ast> for V<'ast> {
+        fn visit_expr(&mut self, e: &'ast Expr) {
+            if density_call(e).is_some() {
+                self.0.push(e);
+            }
+            syn::visit::visit_expr(self, e);
+        }
+    }
+    let mut v = V(Vec::new());
+    v.visit_expr(e);
+    v.0
+}
+
+/// The names whose values an expression uses: [`mentions`] without the receivers of
+/// `.len()`, `.is_empty()`, `.nrows()` and `.ncols()` (a length does not depend on the
+/// values), and with `S` for each log density `D(..).ln_density(x)` (a generic scalar
+/// whatever its arguments).
+pub fn value_mentions(e: &Expr) -> Vec<Ident> {
+    let mut v = Mentions {
+        ids: Vec::new(),
+        skip_lengths: true,
+    };
+    v.visit_expr(e);
+    v.ids
+}
+
 #[derive(Default)]
 struct Mentions {
     ids: Vec<Ident>,
+    skip_lengths: bool,
 }
 
+/// The methods that read a value's size, not its values.
+const SIZES: &[&str] = &["len", "is_empty", "nrows", "ncols"];
+
 impl<'ast> Visit<'ast> for Mentions {
+    fn visit_expr(&mut self, e: &'ast Expr) {
+        if self.skip_lengths {
+            if let Some((_, call, x)) = density_call(e) {
+                self.ids.push(Ident::new("S", call.paren_token.span.join()));
+                for a in &call.args {
+                    self.visit_expr(a);
+                }
+                self.visit_expr(x);
+                return;
+            }
+        }
+        syn::visit::visit_expr(self, e);
+    }
+    fn visit_expr_method_call(&mut self, m: &'ast syn::ExprMethodCall) {
+        if self.skip_lengths && m.args.is_empty() && SIZES.iter().any(|s| m.method == s) {
+            return;
+        }
+        syn::visit::visit_expr_method_call(self, m);
+    }
     fn visit_path(&mut self, p: &'ast syn::Path) {
         if let Some(first) = p.segments.first() {
             if p.leading_colon.is_none() {

@@ -5,6 +5,7 @@
 use syn::Ident;
 
 use crate::dists::{self, Dist, Domain};
+use crate::source::text_of;
 
 /// Combine errors into one, so they are all reported (`None` for no error).
 pub fn combine(errors: Vec<syn::Error>) -> Option<syn::Error> {
@@ -55,6 +56,10 @@ pub fn argument_not_a_name() -> String {
 
 pub fn observe_with_eq() -> String {
     "`observe` uses `~`, not `=`: write `observe y ~ Normal(mu, 1.0);`".into()
+}
+
+pub fn track_without_eq(name: &Ident) -> String {
+    format!("expected `=` after `track {name}`: a derived quantity is `track {name} = EXPR;` (e.g. `track theta = mu + tau * eta[0];`)")
 }
 
 pub fn let_without_eq() -> String {
@@ -198,15 +203,92 @@ pub fn dirichlet_alpha_latent(id: &Ident, latent: &str) -> String {
     )
 }
 
-pub fn uniform_bounds_latent(name: &Ident, id: &Ident, latent: &str) -> String {
+/// The bounds of a `Uniform` prior as written, and the length of a vector latent.
+pub struct Bounds<'e> {
+    pub lo: &'e syn::Expr,
+    pub hi: &'e syn::Expr,
+    pub len: Option<String>,
+}
+
+/// `sample beta1 ~ Uniform(lo, hi)` with bounds from latents: the reparameterisation
+/// through a standard uniform, with its Jacobian. With u ~ Uniform(0, 1) and
+/// x = lo + (hi − lo) u, x given the latents is Uniform(lo, hi): the density 1/(hi − lo)
+/// of x times the Jacobian hi − lo of u ↦ x is the density 1 of u, so the rewrite is exact
+/// as written. Stan's `real<lower=lo, upper=hi> x;` with no prior statement is flat in x
+/// (density 1, not 1/(hi − lo)): that one needs `factor (hi - lo).ln();` as well.
+pub fn uniform_bounds_latent(name: &Ident, id: &Ident, latent: &str, b: &Bounds) -> String {
+    let (lo, hi) = (text_of(b.lo), text_of(b.hi));
+    let raw = format!("{name}_raw");
+    let zero = crate::env::literal_value(b.lo) == Some(0.0);
+    let width = if zero {
+        grouped(b.hi)
+    } else {
+        format!("({hi} - {})", grouped(b.lo))
+    };
+    let scaled = |u: &str| {
+        if zero {
+            format!("{u} * {width}")
+        } else {
+            format!("{lo} + {u} * {width}")
+        }
+    };
+    let (sample, let_or_use, stan) = match &b.len {
+        None => (
+            format!("sample {raw} ~ Uniform(0.0, 1.0);"),
+            format!("then `let {name} = {};`", scaled(&raw)),
+            format!("add `factor {width}.ln();`"),
+        ),
+        Some(n) => (
+            format!("sample {raw}[{n}] ~ Uniform(0.0, 1.0);"),
+            format!(
+                "then use `{}` where you would use `{name}[i]`",
+                scaled(&format!("{raw}[i]"))
+            ),
+            format!("add `factor {width}.ln();` once per element"),
+        ),
+    };
     format!(
-        "the bounds of a `Uniform` prior must be data (they are the latent's support), but {}: sample a standard uniform and scale it, `sample u ~ Uniform(0.0, 1.0);` then `let {name} = lo + (hi - lo) * u;`",
+        "the bounds of a `Uniform` prior must be data (they are the latent's support), but {}: sample a standard uniform and scale it, `{sample}` {let_or_use}. This is exact: `{name}` given the latents is `Uniform({lo}, {hi})` (the Jacobian {width} of the map from `{raw}` to `{name}` cancels the density's 1 / {width}). For Stan's `real<lower={lo}, upper={hi}>` with no prior statement (flat, not normalised), also {stan}",
         depends(id, latent)
     )
 }
 
+/// The source text of an expression, in parentheses unless it is a single term.
+fn grouped(e: &syn::Expr) -> String {
+    use syn::Expr::*;
+    match e {
+        Lit(_) | Path(_) | Paren(_) | Call(_) | MethodCall(_) | Index(_) | Field(_) => text_of(e),
+        _ => format!("({})", text_of(e)),
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // `observe`, `for`, `if`, `let`.
+
+/// `track` inside a loop or branch.
+pub fn track_nested(place: Nesting, name: &Ident) -> String {
+    let (place, fix) = match place {
+        Nesting::For => (
+            "a `for` loop",
+            format!("collect the values in the loop, `let mut {name}_values = Vec::new();` before it and `{name}_values.push(...);` inside, then after the loop `track {name} = {name}_values;`"),
+        ),
+        Nesting::If => (
+            "an `if` branch",
+            format!("compute it in both branches into a `let` before the `if` and track that: `track {name} = ...;` at the top level"),
+        ),
+    };
+    format!("`track` cannot appear inside {place}: a derived quantity has one value per posterior draw; {fix}")
+}
+
+/// A `track` whose name is already a latent or tracked (`what` says which).
+pub fn track_name_taken(name: &Ident, what: &str) -> String {
+    format!("`track {name}` reports a derived quantity under the name `{name}`, but `{name}` is {what}: `Fit::mean(\"{name}\")` and the summary would be ambiguous; give it another name")
+}
+
+/// A `track` named after a data argument.
+pub fn track_names_data(name: &Ident, model: &Ident) -> String {
+    format!("`track {name}` would hide the data argument `{name}` of `{model}` in the rest of the body (a `track` binds its name like a `let`); give the derived quantity another name")
+}
 
 pub fn improper_observed(d: &Dist) -> String {
     format!("`{}` is an improper prior with no density to observe: use it only in `sample` (e.g. `sample x ~ {}();`); to observe a real value use a proper distribution such as `Normal(mean, sd)`", d.name, d.name)
@@ -216,8 +298,15 @@ pub fn dirichlet_observed() -> String {
     "`Dirichlet` can only be a latent's prior (`sample w ~ Dirichlet(alpha);`); observing a simplex is not supported: observe category indices with `Categorical(w)` instead".into()
 }
 
-pub fn observe_latent(kw: &Ident, id: &Ident, latent: &str) -> String {
-    format!("`observe` conditions on data, but {}: observe a data value (e.g. `{kw} y[i] ~ Normal({id}, sigma);`); to give a latent a prior use `sample`, to add a term that depends on latents use `factor`", depends(id, latent))
+/// `value` and `dist` are the observed value and the distribution as written
+/// (`Normal(0.0, sigma)`), for the `factor` that adds their log density.
+pub fn observe_latent(kw: &Ident, id: &Ident, latent: &str, value: &str, dist: &str) -> String {
+    let rewrite = format!("`factor {dist}.ln_density({value});`");
+    if id == latent && *id == value {
+        format!("`{kw}` conditions on data, but `{id}` is a latent variable: its prior is its `sample` statement; to add another density term for it, write {rewrite}")
+    } else {
+        format!("`{kw}` conditions on data, but {}: to add the log density of a value computed from latents (Stan's `~` on a transformed parameter), write {rewrite} (like Stan, this adds no Jacobian: it is the density of the value, not of the latents); to condition on data, observe the data itself", depends(id, latent))
+    }
 }
 
 pub fn loop_over_latent(id: &Ident, latent: &str) -> String {
@@ -232,6 +321,12 @@ pub fn branch_on_latent(id: &Ident, latent: &str) -> String {
 /// that the macro cannot turn it into a generic scalar.
 pub fn accumulator_not_plain(name: &Ident) -> String {
     format!("`{name}` starts as data but is later assigned a value computed from latents, so it must hold a generic scalar: bind it alone and without a type, `let mut {name} = 0.0;`, and the macro converts the initial value (or write `let mut {name}: S = S::constant(0.0);`)")
+}
+
+/// A `let` that starts as data and later receives latent-dependent elements, written so
+/// that the macro cannot turn it into a vector of generic scalars.
+pub fn container_not_plain(name: &Ident) -> String {
+    format!("`{name}` starts as data but later receives elements computed from latents, so it must be a vector of generic scalars: bind it alone and without a type, `let mut {name} = Vec::new();` (or `vec![0.0; n]`), and the macro converts the initial elements (or write `let mut {name}: Vec<S> = Vec::new();`)")
 }
 
 /// "`mu` is a latent variable" or "`theta` depends on the latent `mu`".

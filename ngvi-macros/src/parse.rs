@@ -1,7 +1,7 @@
 //! Stage 1: parse `model! { fn NAME(ARGS) { STATEMENTS } }` into a small model AST.
 //!
-//! `sample`, `observe` and `factor` are contextual keywords: an identifier followed by the
-//! rest of a statement. Statements that fail to parse are reported and skipped up to the
+//! `sample`, `observe`, `factor` and `track` are contextual keywords: an identifier
+//! followed by the rest of a statement. Statements that fail to parse are reported and skipped up to the
 //! next `;`, so every malformed statement is reported in one build.
 
 use proc_macro2::{Span, TokenStream, TokenTree};
@@ -57,6 +57,13 @@ pub enum Stmt {
         info: Info,
     },
     Factor {
+        expr: Expr,
+        info: Info,
+    },
+    /// `track NAME = EXPR;`: a derived quantity, bound like a `let` and reported per draw.
+    Track {
+        kw: Ident,
+        name: Ident,
         expr: Expr,
         info: Info,
     },
@@ -229,14 +236,14 @@ fn parse_stmts(input: ParseStream, errors: &mut Vec<syn::Error>) -> Vec<Stmt> {
 }
 
 /// Whether the input starts with the contextual keyword `kw` followed by the rest of a
-/// statement (so `sample`, `observe` and `factor` stay usable as ordinary names).
+/// statement (so `sample`, `observe`, `factor` and `track` stay usable as ordinary names).
 fn keyword(input: ParseStream, kw: &str) -> bool {
     let fork = input.fork();
     match fork.parse::<Ident>() {
         Ok(id) if id == kw => {}
         _ => return false,
     }
-    if kw == "sample" {
+    if kw == "sample" || kw == "track" {
         return fork.peek(Ident);
     }
     fork.peek(Ident)
@@ -256,6 +263,8 @@ fn parse_stmt(input: ParseStream, errors: &mut Vec<syn::Error>) -> syn::Result<S
         parse_observe(input, start)
     } else if keyword(input, "factor") {
         parse_factor(input, start)
+    } else if keyword(input, "track") {
+        parse_track(input, start)
     } else if input.peek(Token![let]) {
         parse_let(input, start)
     } else if input.peek(Token![for]) {
@@ -316,6 +325,25 @@ fn parse_factor(input: ParseStream, start: Cursor) -> syn::Result<Stmt> {
     expect_semi(input, expr.span())?;
     let info = info_between(start, input.cursor());
     Ok(Stmt::Factor { expr, info })
+}
+
+/// `track NAME = EXPR;`
+fn parse_track(input: ParseStream, start: Cursor) -> syn::Result<Stmt> {
+    let kw: Ident = input.parse()?;
+    let name: Ident = input.parse()?;
+    if !input.peek(Token![=]) {
+        return Err(syn::Error::new(name.span(), msg::track_without_eq(&name)));
+    }
+    input.parse::<Token![=]>()?;
+    let expr: Expr = input.parse()?;
+    expect_semi(input, expr.span())?;
+    let info = info_between(start, input.cursor());
+    Ok(Stmt::Track {
+        kw,
+        name,
+        expr,
+        info,
+    })
 }
 
 /// `let PAT [: TYPE] = EXPR;`

@@ -20,12 +20,17 @@ pub struct Model<'m> {
     pub body: Vec<Stmt<'m>>,
     /// The static facts for guide choice, in statement order.
     pub uses: Vec<UseFact>,
+    /// The names of the derived quantities (`track`), in statement order.
+    pub tracked: Vec<String>,
 }
 
-/// An expression, with the names in it that are generic scalars (`S` included when named).
+/// An expression, with the names in it that are generic scalars (`S` included when named,
+/// and when the expression has a log density `D(..).ln_density(x)`), and the distributions
+/// of its log densities.
 pub struct Value<'m> {
     pub expr: &'m Expr,
     pub scalars: BTreeSet<String>,
+    pub densities: Vec<&'static Dist>,
 }
 
 impl Value<'_> {
@@ -91,13 +96,19 @@ pub enum Stmt<'m> {
         expr: Value<'m>,
         info: &'m Info,
     },
+    /// `track NAME = EXPR;`
+    Track {
+        name: &'m Ident,
+        expr: Value<'m>,
+        info: &'m Info,
+    },
     Let {
         pat: &'m Pat,
         ty: Option<&'m Type>,
         init: Value<'m>,
-        /// The binding is a generic scalar although its initial value is data (an
-        /// accumulator): the value is converted.
-        convert: bool,
+        /// Whether the initial value, data, is converted because the binding later receives
+        /// generic scalars.
+        convert: Convert,
         info: &'m Info,
     },
     For {
@@ -113,6 +124,19 @@ pub enum Stmt<'m> {
         semi: bool,
         info: &'m Info,
     },
+}
+
+/// How the data initial value of a `let` is converted.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum Convert {
+    /// Not converted: the binding holds what its initial value is.
+    No,
+    /// An accumulator (`let mut eta = 0.0;` that later receives `x[j] * beta[j]`): the
+    /// value becomes a generic scalar.
+    Scalar,
+    /// A container (`let mut err = Vec::new();` that later receives `err.push(y[t] - nu)`
+    /// or `err[t] = …`): a `Vec` of generic scalars, its data elements converted.
+    Container,
 }
 
 /// `if COND { … } else …`

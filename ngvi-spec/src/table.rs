@@ -50,6 +50,12 @@ pub static DISTS: &[DistSpec] = &[
         K::Real,
     ),
     row(
+        "HalfStudentT",
+        params!(df: Positive, scale: Positive),
+        false,
+        K::Positive,
+    ),
+    row(
         "Cauchy",
         params!(loc: Real, scale: Positive),
         false,
@@ -140,7 +146,7 @@ mod tests {
 
     #[test]
     fn names_are_unique_and_found() {
-        assert_eq!(DISTS.len(), 23);
+        assert_eq!(DISTS.len(), 24);
         for d in DISTS {
             let first = lookup(d.name).expect("listed");
             assert!(std::ptr::eq(first, d), "{} appears twice", d.name);

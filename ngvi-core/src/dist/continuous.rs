@@ -1,5 +1,5 @@
-//! The continuous distributions: Normal, HalfNormal, LogNormal, StudentT, Cauchy,
-//! HalfCauchy, Laplace, Exponential, Gamma, InverseGamma, Beta and Uniform.
+//! The continuous distributions: Normal, HalfNormal, LogNormal, StudentT, HalfStudentT,
+//! Cauchy, HalfCauchy, Laplace, Exponential, Gamma, InverseGamma, Beta and Uniform.
 
 use rand::{Rng, RngExt};
 
@@ -161,6 +161,59 @@ impl Sampling for StudentT<f64> {
     }
     fn variance(&self) -> Option<f64> {
         (self.df > 2.0).then(|| self.scale * self.scale * self.df / (self.df - 2.0))
+    }
+}
+
+distribution! {
+    /// HalfStudentT(df, scale): a StudentT(df, 0, scale) folded onto (0, ∞), density
+    /// 2 t_df(x / scale) / scale for x > 0 (Stan's `student_t(df, 0, scale)` on a
+    /// parameter with `lower=0`); df > 0, scale > 0. Mean for df > 1, variance for df > 2.
+    HalfStudentT {
+        /// Degrees of freedom ν, > 0.
+        df,
+        /// Scale, > 0.
+        scale,
+    }
+}
+
+impl<S: Scalar> Univariate<S> for HalfStudentT<S> {
+    const KIND: DistKind = DistKind::HalfStudentT;
+    fn ln_density_in_support(&self, x: &S) -> S {
+        // ln 2 + ln Γ((ν+1)/2) − ln Γ(ν/2) − ½ ln ν − ln √π − ln s − (ν+1)/2 · ln(1 + z²/ν),
+        // z = x/s
+        let nu = self.df.clone();
+        let z = x.clone() / self.scale.clone();
+        let half_nu1 = (nu.clone() + 1.0) * 0.5;
+        half_nu1.lgamma()
+            - (nu.clone() * 0.5).lgamma()
+            - nu.ln() * 0.5
+            - self.scale.ln()
+            - half_nu1 * (z.clone() * z / nu).ln_1p()
+            + (std::f64::consts::LN_2 - 0.5 * LN_PI)
+    }
+    fn support(&self) -> Support {
+        Support::Positive
+    }
+}
+
+impl Sampling for HalfStudentT<f64> {
+    fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        self.scale * draw(rand_distr::StudentT::new(self.df), rng).abs()
+    }
+    fn mean(&self) -> Option<f64> {
+        // 2 s √(ν/π) Γ((ν+1)/2) / (Γ(ν/2) (ν − 1))
+        let nu = self.df;
+        (nu > 1.0).then(|| {
+            let ln_ratio =
+                crate::special::lgamma(0.5 * (nu + 1.0)) - crate::special::lgamma(0.5 * nu);
+            2.0 * self.scale * (nu / std::f64::consts::PI).sqrt() * ln_ratio.exp() / (nu - 1.0)
+        })
+    }
+    fn variance(&self) -> Option<f64> {
+        // s² ν/(ν − 2) − mean²
+        let nu = self.df;
+        let mean = self.mean()?;
+        (nu > 2.0).then(|| self.scale * self.scale * nu / (nu - 2.0) - mean * mean)
     }
 }
 

@@ -15,6 +15,7 @@ pub enum DistKind {
     HalfNormal,
     LogNormal,
     StudentT,
+    HalfStudentT,
     Cauchy,
     HalfCauchy,
     Laplace,
@@ -38,11 +39,12 @@ pub enum DistKind {
 
 impl DistKind {
     /// Every kind, in the order of the language reference (and of `ngvi_spec::DISTS`).
-    pub const ALL: [DistKind; 23] = [
+    pub const ALL: [DistKind; 24] = [
         DistKind::Normal,
         DistKind::HalfNormal,
         DistKind::LogNormal,
         DistKind::StudentT,
+        DistKind::HalfStudentT,
         DistKind::Cauchy,
         DistKind::HalfCauchy,
         DistKind::Laplace,

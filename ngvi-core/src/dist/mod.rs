@@ -92,8 +92,8 @@ use rand::Rng;
 use crate::ad::Scalar;
 
 pub use continuous::{
-    Beta, Cauchy, Exponential, Gamma, HalfCauchy, HalfNormal, InverseGamma, Laplace, LogNormal,
-    Normal, StudentT, Uniform,
+    Beta, Cauchy, Exponential, Gamma, HalfCauchy, HalfNormal, HalfStudentT, InverseGamma, Laplace,
+    LogNormal, Normal, StudentT, Uniform,
 };
 pub use discrete::{
     Bernoulli, BernoulliLogit, Binomial, BinomialLogit, Categorical, NegativeBinomial, Poisson,

@@ -64,8 +64,11 @@ impl<M: Model> Engine<'_, M> {
                 flat |= f;
             }
             elbo.push(self.elbo(seed)?);
-            change = super::relative_change_of(&self.blocks, &old);
-            let kl = super::largest_kl(&self.blocks, &old, &old_mu);
+            // A step of size ρ moves λ by ρ (t − λ): divided by ρ the change measures how far
+            // λ is from its target, so a tiny `step_size` cannot pass for convergence.
+            let rho = self.settings.step_size.unwrap_or(1.0);
+            change = super::relative_change_of(&self.blocks, &old) / rho;
+            let kl = super::largest_kl(&self.blocks, &old, &old_mu) / (rho * rho);
             let settled = if self.exact() {
                 change < self.settings.tol
             } else {

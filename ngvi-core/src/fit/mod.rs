@@ -3,6 +3,7 @@
 
 mod result;
 mod summary;
+mod tracked;
 
 pub use result::{Evaluations, Fit, GuideView};
 
@@ -192,6 +193,7 @@ impl Ngvi {
             &latents,
             &self.overrides,
             self.diagonal,
+            true,
             &mut plan_rng,
         )?;
         let init = self.starting_values(&latents, &plan.joint.pieces)?;
@@ -210,7 +212,7 @@ impl Ngvi {
         };
         let run = engine.run()?;
         let diagnostics = diagnose(&engine)?;
-        Ok(Fit::new(
+        let mut fit = Fit::new(
             latents,
             plan.latent_block,
             plan.reasons,
@@ -218,7 +220,9 @@ impl Ngvi {
             Outcome { run, diagnostics },
             self.draws,
             &mut StdRng::seed_from_u64(stream_seed(self.seed, DRAWS_STREAM)),
-        ))
+        );
+        fit.track(model)?;
+        Ok(fit)
     }
 }
 
@@ -239,7 +243,7 @@ const DRAWS_STREAM: u64 = 1 << 34;
 
 /// The ELBO with its Monte Carlo standard error and, for a fit that is not exact, the
 /// Pareto k̂ of the importance ratios p(x, z)/q(z) (Yao et al. 2018), on fresh draws.
-fn diagnose<M: Model>(engine: &Engine<'_, M>) -> Result<Diagnostics, Error> {
+pub(crate) fn diagnose<M: Model>(engine: &Engine<'_, M>) -> Result<Diagnostics, Error> {
     let seed = stream_seed(engine.settings.seed, DIAGNOSTIC_STREAM);
     let exact = engine.exact();
     // An exact fit's log ratios are all ln p(x): a few draws show it.

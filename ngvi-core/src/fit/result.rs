@@ -25,13 +25,16 @@ pub struct Fit {
     pub(super) draw_error: Option<f64>,
     pub(super) diagnostics: Diagnostics,
     pub(super) evaluations: Evaluations,
+    pub(super) tracked: super::tracked::TrackedDraws,
 }
 
 /// How many times the fit evaluated the log joint (guide planning's probes not counted).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Evaluations {
-    /// Evaluations of the value alone (ELBO estimates, line searches, diagnostics, draws).
+    /// Evaluations of the value alone (ELBO estimates, line searches, diagnostics).
     pub values: u64,
+    /// Evaluations with the gradient (ADVI's steps).
+    pub gradients: u64,
     /// Evaluations with the gradient and Hessian in a block (targets, the start).
     pub hessians: u64,
 }
@@ -67,7 +70,7 @@ impl GuideView<'_> {
 }
 
 impl Fit {
-    pub(super) fn new<M: Model>(
+    pub(crate) fn new<M: Model>(
         latents: Vec<Latent>,
         latent_block: Vec<usize>,
         reasons: Vec<Reason>,
@@ -77,8 +80,12 @@ impl Fit {
         rng: &mut StdRng,
     ) -> Fit {
         let Outcome { run, diagnostics } = outcome;
-        let (values, hessians) = engine.joint.counts.get();
-        let evaluations = Evaluations { values, hessians };
+        let c = engine.joint.counts.get();
+        let evaluations = Evaluations {
+            values: c.values,
+            gradients: c.gradients,
+            hessians: c.hessians,
+        };
         let draws = draw(&engine, n_draws, rng);
         let moments = moments(&engine.blocks, &engine.joint.pieces, &draws);
         Fit {
@@ -95,6 +102,7 @@ impl Fit {
             draw_error: run.draw_error,
             diagnostics,
             evaluations,
+            tracked: Default::default(),
         }
     }
 
@@ -126,21 +134,27 @@ impl Fit {
     }
 
     /// Posterior mean of each component of `name`, on its own scale (closed form where the
-    /// guide gives one, else from the draws).
+    /// guide gives one, else from the draws); for a derived quantity, from the draws.
     pub fn mean(&self, name: &str) -> Option<Vec<f64>> {
-        let (_, range) = self.find(name)?;
+        let Some((_, range)) = self.find(name) else {
+            return self.tracked_mean(name);
+        };
         Some(range.map(|g| self.moments[g].0).collect())
     }
 
     /// Posterior standard deviation of each component of `name`, on its own scale.
     pub fn sd(&self, name: &str) -> Option<Vec<f64>> {
-        let (_, range) = self.find(name)?;
+        let Some((_, range)) = self.find(name) else {
+            return self.tracked_sd(name);
+        };
         Some(range.map(|g| self.moments[g].1).collect())
     }
 
     /// The q-quantile (0 ≤ q ≤ 1) of each component of `name`, from the draws.
     pub fn quantile(&self, name: &str, q: f64) -> Option<Vec<f64>> {
-        let (_, range) = self.find(name)?;
+        let Some((_, range)) = self.find(name) else {
+            return self.tracked_quantile(name, q);
+        };
         if !(0.0..=1.0).contains(&q) || self.draws.is_empty() {
             return None;
         }
@@ -149,7 +163,9 @@ impl Fit {
 
     /// Draws of `name` from the approximate posterior: one `Vec` per draw.
     pub fn draws(&self, name: &str) -> Option<Vec<Vec<f64>>> {
-        let (_, range) = self.find(name)?;
+        let Some((_, range)) = self.find(name) else {
+            return self.tracked_draws(name);
+        };
         Some(
             self.draws
                 .iter()

@@ -47,6 +47,7 @@ impl Fit {
             }
             offset += n;
         }
+        self.tracked_rows(&mut out);
         let _ = writeln!(
             out,
             "\n{} iterations, {}; ELBO {:.6}; {} draws",
@@ -57,8 +58,9 @@ impl Fit {
         );
         let _ = writeln!(
             out,
-            "log joint evaluated {} times for its value, {} with gradient and Hessian",
-            self.evaluations.values, self.evaluations.hessians
+            "log joint evaluated {} times for its value, {} with its gradient, {} with gradient \
+             and Hessian",
+            self.evaluations.values, self.evaluations.gradients, self.evaluations.hessians
         );
         let (elbo, se) = self.elbo_estimate();
         let _ = writeln!(

@@ -40,13 +40,14 @@ enum Choice {
     Gaussian(Transform),
 }
 
-/// Choose every latent's guide, assemble the blocks and check whether the Gaussian block is
-/// exact (its log joint quadratic).
+/// Choose every latent's guide, assemble the blocks and, when `check_exact`, check whether
+/// the Gaussian block is exact (its log joint quadratic).
 pub(crate) fn plan<'m, M: Model>(
     model: &'m M,
     latents: &[Latent],
     overrides: &[(String, Guide)],
     diagonal: bool,
+    check_exact: bool,
     rng: &mut dyn rand::Rng,
 ) -> Result<Plan<'m, M>, Error> {
     let base = initial_point(latents);
@@ -64,7 +65,8 @@ pub(crate) fn plan<'m, M: Model>(
         offset += l.shape.len();
     }
     let mut plan = assemble(model, latents, choices, &base, diagonal)?;
-    if let Some(b) = plan.blocks.iter().position(|b| !b.conjugate) {
+    let gaussian = plan.blocks.iter().position(|b| !b.conjugate);
+    if let Some(b) = gaussian.filter(|_| check_exact) {
         let exact = is_quadratic(&plan.joint, &plan.blocks, b)?;
         plan.blocks[b].conjugate = exact;
         for r in &mut plan.reasons {

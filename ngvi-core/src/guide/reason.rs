@@ -45,6 +45,8 @@ pub enum Confirmation {
 pub enum GaussianWhy {
     /// `Ngvi::guide(name, Guide::Gaussian)`.
     Requested,
+    /// Fitted by `Advi`, which puts every latent in one Gaussian.
+    Advi,
     /// The prior has a conjugate family, but some use is not conjugate.
     NotEveryUseConjugate { prior: DistKind, uses: String },
     /// The prior has real support and no conjugate family of its own.
@@ -87,6 +89,7 @@ impl fmt::Display for GaussianWhy {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             GaussianWhy::Requested => write!(f, "requested by the user"),
+            GaussianWhy::Advi => write!(f, "ADVI"),
             GaussianWhy::NotEveryUseConjugate { prior, uses } => {
                 write!(f, "prior {prior}, not every use conjugate ({uses})")
             }

@@ -7,8 +7,9 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::Ident;
 
-use super::rewrite::Ctx;
-use super::{model_err, neg_inf, Expander};
+use super::index::data_value;
+use super::rewrite::{Ctx, Rewriter};
+use super::{model_err, neg_inf, Expander, Names};
 use crate::dists::Domain;
 use crate::resolved::{Call, Value};
 use crate::source::{text_of, Info};
@@ -32,111 +33,117 @@ impl Expander<'_, '_> {
     /// Construct the distribution of `call` with scalar type `s` (`S` in the log joint;
     /// `f64` in `latents()`, where every argument is data).
     pub fn build(&self, info: &Info, call: &Call, s: &TokenStream) -> Built {
-        let d = call.dist;
-        let e = Ident::new("__ngvi_e", Span::mixed_site());
-        let args: Vec<Arg> = call
-            .args
-            .iter()
-            .zip(d.params)
-            .map(|(a, (pname, domain))| self.arg(info, a, pname, *domain, s, &e))
-            .collect();
-        let any_latent = !call.all_data();
-        // A parameter that must exceed the one before it fails with the later one's name.
-        let arms: Vec<&TokenStream> =
-            if any_latent && d.params.iter().any(|p| p.1 == Domain::AbovePrevious) {
-                Vec::new()
-            } else {
-                args.iter().map(|a| &a.arm).collect()
-            };
-        let fallback = if any_latent {
-            neg_inf()
-        } else {
-            model_err(
-                info,
-                quote!(::std::string::String::from(#e.param)),
-                quote!(::std::vec::Vec::new()),
-                quote!(::ngvi::ModelErrorKind::Parameter(#e)),
-            )
-        };
-        let name = Ident::new(d.name, call.name.span());
-        let path = if d.improper {
-            quote!(::ngvi::dist::#name)
-        } else {
-            quote!(::ngvi::dist::#name::<#s>)
-        };
-        let var = self.names.fresh("d");
-        let setups = args.iter().map(|a| &a.setup);
-        let vars = args.iter().map(|a| &a.var);
-        let setup = quote! {
-            #(#setups)*
-            let #var = match #path::new(#(#vars),*) {
-                ::core::result::Result::Ok(d) => d,
-                ::core::result::Result::Err(#e) => match #e.param {
-                    #(#arms)*
-                    _ => { #fallback }
-                },
-            };
-        };
-        Built { setup, var }
+        build(&self.names, info, call, s)
     }
+}
 
-    /// One argument as a value of type `s` (a vector parameter as a `Vec` of them).
-    fn arg(
-        &self,
-        info: &Info,
-        a: &Value,
-        pname: &str,
-        domain: Domain,
-        s: &TokenStream,
-        e: &Ident,
-    ) -> Arg {
-        let var = self.names.fresh("a");
-        let param_err = |variable: TokenStream, index: TokenStream| {
-            let err = model_err(
-                info,
-                variable,
-                index,
-                quote!(::ngvi::ModelErrorKind::Parameter(#e)),
-            );
-            quote!(#pname => { #err })
+/// Construct the distribution of `call` with scalar type `s` (see [`Expander::build`]; the
+/// rewriter builds the distributions of log densities `D(..).ln_density(x)` with it).
+pub fn build(names: &Names, info: &Info, call: &Call, s: &TokenStream) -> Built {
+    let d = call.dist;
+    let e = Ident::new("__ngvi_e", Span::mixed_site());
+    let args: Vec<Arg> = call
+        .args
+        .iter()
+        .zip(d.params)
+        .map(|(a, (pname, domain))| arg(names, info, a, pname, *domain, s, &e))
+        .collect();
+    let any_latent = !call.all_data();
+    // A parameter that must exceed the one before it fails with the later one's name.
+    let arms: Vec<&TokenStream> =
+        if any_latent && d.params.iter().any(|p| p.1 == Domain::AbovePrevious) {
+            Vec::new()
+        } else {
+            args.iter().map(|a| &a.arm).collect()
         };
-        if a.is_scalar() {
-            let ctx = if domain == Domain::Vector {
-                Ctx::Ref
-            } else {
-                Ctx::Value
-            };
-            let v = self.rw(a, info, ctx);
-            let setup = if domain == Domain::Vector {
-                quote!(let #var: ::std::vec::Vec<#s> = (#v).iter().cloned().collect();)
-            } else {
-                quote!(let #var: #s = #v;)
-            };
-            let arm = TokenStream::new();
-            return Arg { setup, var, arm };
-        }
-        if domain == Domain::Vector {
-            let v = self.rw(a, info, Ctx::Ref);
-            let setup = quote! {
-                let #var: ::std::vec::Vec<#s> = (#v)
-                    .iter()
-                    .map(|v| <#s as ::core::convert::From<f64>>::from(::ngvi::dist::Observation::to_f64(v)))
-                    .collect();
-            };
-            let text = text_of(a.expr);
-            let arm = param_err(
-                quote!(::std::string::String::from(#text)),
-                quote!(::std::vec::Vec::new()),
-            );
-            return Arg { setup, var, arm };
-        }
-        let dv = self.data_value(a, info);
-        let (dsetup, value) = (&dv.setup, &dv.value);
-        let setup = quote! {
-            #dsetup
-            let #var: #s = <#s as ::core::convert::From<f64>>::from(#value);
+    let fallback = if any_latent {
+        neg_inf()
+    } else {
+        model_err(
+            info,
+            quote!(::std::string::String::from(#e.param)),
+            quote!(::std::vec::Vec::new()),
+            quote!(::ngvi::ModelErrorKind::Parameter(#e)),
+        )
+    };
+    let name = Ident::new(d.name, call.name.span());
+    let path = if d.improper {
+        quote!(::ngvi::dist::#name)
+    } else {
+        quote!(::ngvi::dist::#name::<#s>)
+    };
+    let var = names.fresh("d");
+    let setups = args.iter().map(|a| &a.setup);
+    let vars = args.iter().map(|a| &a.var);
+    let setup = quote! {
+        #(#setups)*
+        let #var = match #path::new(#(#vars),*) {
+            ::core::result::Result::Ok(d) => d,
+            ::core::result::Result::Err(#e) => match #e.param {
+                #(#arms)*
+                _ => { #fallback }
+            },
         };
-        let arm = param_err(dv.variable_tokens(), dv.index_tokens());
-        Arg { setup, var, arm }
+    };
+    Built { setup, var }
+}
+
+/// One argument as a value of type `s` (a vector parameter as a `Vec` of them).
+fn arg(
+    names: &Names,
+    info: &Info,
+    a: &Value,
+    pname: &str,
+    domain: Domain,
+    s: &TokenStream,
+    e: &Ident,
+) -> Arg {
+    let var = names.fresh("a");
+    let param_err = |variable: TokenStream, index: TokenStream| {
+        let err = model_err(
+            info,
+            variable,
+            index,
+            quote!(::ngvi::ModelErrorKind::Parameter(#e)),
+        );
+        quote!(#pname => { #err })
+    };
+    if a.is_scalar() {
+        let ctx = if domain == Domain::Vector {
+            Ctx::Ref
+        } else {
+            Ctx::Value
+        };
+        let v = Rewriter::new(names, a, info).rewrite(a.expr, ctx);
+        let setup = if domain == Domain::Vector {
+            quote!(let #var: ::std::vec::Vec<#s> = (#v).iter().cloned().collect();)
+        } else {
+            quote!(let #var: #s = #v;)
+        };
+        let arm = TokenStream::new();
+        return Arg { setup, var, arm };
     }
+    if domain == Domain::Vector {
+        let v = Rewriter::new(names, a, info).rewrite(a.expr, Ctx::Ref);
+        let setup = quote! {
+            let #var: ::std::vec::Vec<#s> = (#v)
+                .iter()
+                .map(|v| <#s as ::core::convert::From<f64>>::from(::ngvi::dist::Observation::to_f64(v)))
+                .collect();
+        };
+        let text = text_of(a.expr);
+        let arm = param_err(
+            quote!(::std::string::String::from(#text)),
+            quote!(::std::vec::Vec::new()),
+        );
+        return Arg { setup, var, arm };
+    }
+    let dv = data_value(names, a, info);
+    let (dsetup, value) = (&dv.setup, &dv.value);
+    let setup = quote! {
+        #dsetup
+        let #var: #s = <#s as ::core::convert::From<f64>>::from(#value);
+    };
+    let arm = param_err(dv.variable_tokens(), dv.index_tokens());
+    Arg { setup, var, arm }
 }

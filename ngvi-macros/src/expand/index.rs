@@ -1,14 +1,16 @@
 //! Checked indexing: `x[i]`, `x[i][j]`, nalgebra `x[(i, j)]` and ranges `x[a..b]` become
-//! `.get(..)` chains that return a `ModelError` `IndexOutOfRange` (naming the variable at
-//! the root and the indices) instead of panicking; and data values read as `f64` for
-//! `observe` and distribution parameters.
+//! `.get(..)` chains, and the nalgebra methods that take a row or column index
+//! (`x.row(i)`, `x.column(j)`, `x.rows(i, n)`, `x.columns(j, n)`) are preceded by a check
+//! of the matrix's shape; each returns a `ModelError` `IndexOutOfRange` (naming the
+//! variable at the root, the index and the statement) instead of panicking. And data
+//! values read as `f64` for `observe` and distribution parameters.
 
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
-use syn::{Expr, ExprRange, Ident};
+use syn::{Expr, ExprMethodCall, ExprRange, Ident};
 
 use super::rewrite::{Ctx, Rewriter};
-use super::{model_err, Expander};
+use super::{model_err, Expander, Names};
 use crate::resolved::Value;
 use crate::source::{text_of, Info};
 
@@ -183,6 +185,143 @@ impl Rewriter<'_> {
     }
 }
 
+impl Rewriter<'_> {
+    /// Whether an assignment to `target` can be checked: an indexed place (`nu[t]`,
+    /// `x[i][j]`, `m[(i, j)]`), without ranges.
+    pub fn checks_assignment(&self, target: &Expr) -> bool {
+        let (root, parts) = split_chain(target);
+        !parts.is_empty() && is_place(root) && !parts.iter().any(|p| matches!(p, Expr::Range(_)))
+    }
+
+    /// `target OP value` for a target that [`Rewriter::checks_assignment`]: the value
+    /// first, then checked `get_mut` accesses, then the assignment through the reference.
+    pub fn checked_assignment(
+        &mut self,
+        target: &Expr,
+        op: TokenStream,
+        value: TokenStream,
+    ) -> TokenStream {
+        let (root, parts) = split_chain(target);
+        let name = text_of(root);
+        let v = self.names.fresh("v");
+        let mut setup = quote!(let #v = #value;);
+        let mut cur = self.rewrite(root, Ctx::Place);
+        let mut indices: Vec<Ident> = Vec::new();
+        for part in parts {
+            let (r, len) = (self.names.fresh("r"), self.names.fresh("n"));
+            let step = if let Expr::Tuple(t) = part {
+                let (i, j, at) = (
+                    self.names.fresh("i"),
+                    self.names.fresh("i"),
+                    self.names.fresh("i"),
+                );
+                let a = self.rewrite(&t.elems[0], Ctx::Value);
+                let b = self.rewrite(&t.elems[1], Ctx::Value);
+                indices.push(i.clone());
+                indices.push(j.clone());
+                let err = self.out_of_range(
+                    &name,
+                    &indices,
+                    quote!(::ngvi::ModelErrorKind::IndexOutOfRange { index: #at, len: #len }),
+                );
+                quote! {
+                    let #i: usize = #a;
+                    let #j: usize = #b;
+                    let (#at, #len) = if #i >= (#cur).nrows() {
+                        (#i, (#cur).nrows())
+                    } else {
+                        (#j, (#cur).ncols())
+                    };
+                    let #r = match (#cur).get_mut((#i, #j)) {
+                        ::core::option::Option::Some(v) => v,
+                        ::core::option::Option::None => { #err }
+                    };
+                }
+            } else {
+                let i = self.names.fresh("i");
+                let x = self.rewrite(part, Ctx::Value);
+                indices.push(i.clone());
+                let err = self.out_of_range(
+                    &name,
+                    &indices,
+                    quote!(::ngvi::ModelErrorKind::IndexOutOfRange { index: #i, len: #len }),
+                );
+                quote! {
+                    let #i: usize = #x;
+                    let #len: usize = (#cur).len();
+                    let #r = match (#cur).get_mut(#i) {
+                        ::core::option::Option::Some(v) => v,
+                        ::core::option::Option::None => { #err }
+                    };
+                }
+            };
+            setup.extend(step);
+            cur = r.to_token_stream();
+        }
+        quote!({ #setup *#cur #op #v; })
+    }
+}
+
+/// A nalgebra method that takes a row or column index, by name and argument count: the
+/// method giving the size it is checked against, and whether its second argument is a
+/// count (`x.rows(i, n)`).
+pub fn axis_method(method: &Ident, args: usize) -> Option<(&'static str, bool)> {
+    match (method.to_string().as_str(), args) {
+        ("row", 1) => Some(("nrows", false)),
+        ("column", 1) => Some(("ncols", false)),
+        ("rows", 2) => Some(("nrows", true)),
+        ("columns", 2) => Some(("ncols", true)),
+        _ => None,
+    }
+}
+
+impl Rewriter<'_> {
+    /// `x.row(i)` (any [`axis_method`]) on a data place `x`, preceded by the check that
+    /// the rows (columns) exist: `IndexOutOfRange` names `x`, the first missing index and
+    /// the number of rows (columns).
+    pub fn checked_axis(&mut self, m: &ExprMethodCall, size: &str, count: bool) -> TokenStream {
+        let recv = self.rewrite(&m.receiver, Ctx::Ref);
+        let name = text_of(&*m.receiver);
+        let size = Ident::new(size, m.method.span());
+        let method = &m.method;
+        let (i, n, at, len) = (
+            self.names.fresh("i"),
+            self.names.fresh("i"),
+            self.names.fresh("i"),
+            self.names.fresh("n"),
+        );
+        let first = self.rewrite(&m.args[0], Ctx::Value);
+        let err = self.out_of_range(
+            &name,
+            std::slice::from_ref(&at),
+            quote!(::ngvi::ModelErrorKind::IndexOutOfRange { index: #at, len: #len }),
+        );
+        if count {
+            let second = self.rewrite(&m.args[1], Ctx::Value);
+            quote!({
+                let #i: usize = #first;
+                let #n: usize = #second;
+                let #len: usize = (#recv).#size();
+                if #i > #len || #n > #len - #i {
+                    let #at: usize = if #i >= #len { #i } else { #i + #n - 1 };
+                    #err;
+                }
+                (#recv).#method(#i, #n)
+            })
+        } else {
+            quote!({
+                let #i: usize = #first;
+                let #len: usize = (#recv).#size();
+                if #i >= #len {
+                    let #at: usize = #i;
+                    #err;
+                }
+                (#recv).#method(#i)
+            })
+        }
+    }
+}
+
 /// `x[i][j]` → (`x`, [`i`, `j`]).
 fn split_chain(e: &Expr) -> (&Expr, Vec<&Expr>) {
     let mut parts = Vec::new();
@@ -197,7 +336,7 @@ fn split_chain(e: &Expr) -> (&Expr, Vec<&Expr>) {
 
 /// Whether an expression names a place that outlives the statement (so a reference to an
 /// element of it can be returned from a block).
-fn is_place(e: &Expr) -> bool {
+pub fn is_place(e: &Expr) -> bool {
     match e {
         Expr::Path(_) => true,
         Expr::Field(f) => is_place(&f.base),
@@ -231,29 +370,34 @@ impl Expander<'_, '_> {
     /// Read a data expression as `f64`; an indexed one names its root and indices in
     /// errors.
     pub fn data_value(&self, v: &Value, info: &Info) -> DataValue {
-        let value = self.names.fresh("v");
-        let (root, parts) = split_chain(v.expr);
-        if !parts.is_empty() && is_place(root) {
-            let mut r = Rewriter::new(&self.names, &v.scalars, info);
-            let base = r.rewrite(root, Ctx::Ref);
-            let c = r.chain(base, &text_of(root), &parts);
-            let (setup, last) = (c.setup, c.last);
-            return DataValue {
-                setup: quote! {
-                    #setup
-                    let #value: f64 = ::ngvi::dist::Observation::to_f64(#last);
-                },
-                value,
-                variable: text_of(root),
-                indices: c.indices,
-            };
-        }
-        let x = self.rw(v, info, Ctx::Value);
-        DataValue {
-            setup: quote!(let #value: f64 = ::ngvi::dist::Observation::to_f64(&(#x));),
+        data_value(&self.names, v, info)
+    }
+}
+
+/// See [`Expander::data_value`].
+pub fn data_value(names: &Names, v: &Value, info: &Info) -> DataValue {
+    let value = names.fresh("v");
+    let (root, parts) = split_chain(v.expr);
+    if !parts.is_empty() && is_place(root) {
+        let mut r = Rewriter::new(names, v, info);
+        let base = r.rewrite(root, Ctx::Ref);
+        let c = r.chain(base, &text_of(root), &parts);
+        let (setup, last) = (c.setup, c.last);
+        return DataValue {
+            setup: quote! {
+                #setup
+                let #value: f64 = ::ngvi::dist::Observation::to_f64(#last);
+            },
             value,
-            variable: text_of(v.expr),
-            indices: Vec::new(),
-        }
+            variable: text_of(root),
+            indices: c.indices,
+        };
+    }
+    let x = Rewriter::new(names, v, info).rewrite(v.expr, Ctx::Value);
+    DataValue {
+        setup: quote!(let #value: f64 = ::ngvi::dist::Observation::to_f64(&(#x));),
+        value,
+        variable: text_of(v.expr),
+        indices: Vec::new(),
     }
 }

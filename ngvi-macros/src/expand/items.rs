@@ -90,6 +90,22 @@ impl<'m> Items<'m> {
     pub fn with_impl(&self, body: TokenStream) -> TokenStream {
         self.with_impl_allowing(TokenStream::new(), body)
     }
+
+    /// As [`Items::with_impl`], plus `impl Struct { #inherent }` (the generated methods the
+    /// `Model` impl calls; nothing when empty).
+    pub fn with_impls(&self, body: TokenStream, inherent: TokenStream) -> TokenStream {
+        let items = self.with_impl(body);
+        if inherent.is_empty() {
+            return items;
+        }
+        let (struct_name, generics) = (&self.struct_name, &self.generics);
+        quote! {
+            #items
+            impl #generics #struct_name #generics {
+                #inherent
+            }
+        }
+    }
 }
 
 fn is_doc(a: &Attribute) -> bool {

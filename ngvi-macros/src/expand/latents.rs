@@ -13,7 +13,7 @@ use super::rewrite::Ctx;
 use super::{lens, Expander};
 use crate::dists::SupportKind;
 use crate::env::{mentions, pat_idents};
-use crate::resolved::{Latent, Shape, Stmt, Value};
+use crate::resolved::{Convert, Latent, Shape, Stmt, Value};
 
 impl Expander<'_, '_> {
     pub fn latents_fn(&self) -> TokenStream {
@@ -114,7 +114,7 @@ impl Expander<'_, '_> {
                     pat,
                     ty,
                     init,
-                    convert: false,
+                    convert: Convert::No,
                     info,
                 } if keep && !init.is_scalar() => {
                     let x = self.rw(init, info, Ctx::Value);

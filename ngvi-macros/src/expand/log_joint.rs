@@ -2,18 +2,25 @@
 //! vector and Dirichlet latents as `&[S]`), and runs the body, adding each statement's log
 //! density to the accumulator. The method has no `where f64: F64Ops<S>` bound (an impl may
 //! ask less than the trait); see [`rewrite`](super::rewrite) for why.
+//!
+//! A model with derived quantities (`track NAME = EXPR;`) runs its body in a generic
+//! inherent method that also collects them when asked: `log_joint` calls it without
+//! collecting, `Model::tracked(z)` with `S = f64`, collecting each `track` as it passes
+//! (the tracked expression sees the bindings the body made so far).
 
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
 
 use super::items::bindings;
 use super::rewrite::Ctx;
-use super::{lens, lp, model_err, neg_inf, offs, scalar_s, zvec, Expander};
-use crate::resolved::{Call, Else, If, Latent, Shape, Stmt, Value};
+use super::{lens, lp, model_err, neg_inf, offs, scalar_s, track_out, zvec, Expander};
+use crate::resolved::{Call, Convert, Else, If, Latent, Shape, Stmt, Value};
 use crate::source::Info;
 
 impl Expander<'_, '_> {
-    pub fn log_joint_fn(&self) -> TokenStream {
+    /// `log_joint` (and `tracked`) for the `Model` impl, and the inherent method that runs
+    /// the body when the model tracks derived quantities (else nothing).
+    pub fn log_joint_fn(&self) -> (TokenStream, TokenStream) {
         let bindings = bindings(self.model.syntax);
         let layout = self.layout();
         let (lens, offs) = (lens(), offs());
@@ -26,9 +33,9 @@ impl Expander<'_, '_> {
             quote!(::std::vec::Vec::new()),
             quote!(::ngvi::ModelErrorKind::LatentLength { expected: __ngvi_total, got: #z.len() }),
         );
-        quote! {
-            #[allow(unused_variables, unused_mut, unused_parens, clippy::redundant_clone, clippy::needless_borrow, clippy::double_parens)]
-            fn log_joint<#s: ::ngvi::Scalar>(&self, #z: &[#s]) -> ::core::result::Result<#s, ::ngvi::ModelError> {
+        let allow = quote!(#[allow(unused_variables, unused_mut, unused_parens, clippy::redundant_clone, clippy::needless_borrow, clippy::double_parens)]);
+        let result = quote!(::core::result::Result<#s, ::ngvi::ModelError>);
+        let run_body = quote! {
                 #bindings
                 let #lens: [usize; #n] = #layout;
                 let mut #offs = [0usize; #n];
@@ -43,8 +50,39 @@ impl Expander<'_, '_> {
                 let mut #lp: #s = <#s as ::ngvi::Scalar>::constant(0.0);
                 #body
                 ::core::result::Result::Ok(#lp)
-            }
+        };
+        if self.model.tracked.is_empty() {
+            let log_joint = quote! {
+                #allow
+                fn log_joint<#s: ::ngvi::Scalar>(&self, #z: &[#s]) -> #result {
+                    #run_body
+                }
+            };
+            return (log_joint, TokenStream::new());
         }
+        let (run, out) = (run_fn(), track_out());
+        let list = quote!(::std::vec::Vec<(&'static str, ::std::vec::Vec<f64>)>);
+        let model_fns = quote! {
+            fn log_joint<#s: ::ngvi::Scalar>(&self, #z: &[#s]) -> #result {
+                self.#run(#z, ::core::option::Option::None)
+            }
+            fn tracked(&self, #z: &[f64]) -> ::core::result::Result<#list, ::ngvi::ModelError> {
+                let mut out = ::std::vec::Vec::new();
+                self.#run(#z, ::core::option::Option::Some(&mut out))?;
+                ::core::result::Result::Ok(out)
+            }
+        };
+        let inherent = quote! {
+            #allow
+            fn #run<#s: ::ngvi::Scalar>(
+                &self,
+                #z: &[#s],
+                mut #out: ::core::option::Option<&mut #list>,
+            ) -> #result {
+                #run_body
+            }
+        };
+        (model_fns, inherent)
     }
 
     fn stmts(&self, stmts: &[Stmt]) -> TokenStream {
@@ -55,6 +93,18 @@ impl Expander<'_, '_> {
         match s {
             Stmt::Sample(k) => self.sample(*k, &self.model.latents[*k]),
             Stmt::Observe { value, call, info } => self.observe(value, call, info),
+            Stmt::Track { name, expr, info } => {
+                let x = self.rw(expr, info, Ctx::Value);
+                let (out, text) = (track_out(), name.to_string());
+                let list = proc_macro2::Ident::new("__ngvi_list", proc_macro2::Span::mixed_site());
+                quote! {
+                    let #name = #x;
+                    if let ::core::option::Option::Some(#list) = &mut #out {
+                        use ::ngvi::Tracked as _;
+                        #list.push((#text, #name.components()));
+                    }
+                }
+            }
             Stmt::Factor { expr, info } => {
                 let x = self.rw(expr, info, Ctx::Value);
                 let lp = lp();
@@ -72,16 +122,23 @@ impl Expander<'_, '_> {
                 info,
             } => {
                 let x = self.rw(init, info, Ctx::Value);
-                if *convert {
-                    let s = scalar_s();
-                    quote! {
+                let s = scalar_s();
+                match convert {
+                    Convert::Scalar => quote! {
                         let #pat: #s = <#s as ::ngvi::Scalar>::constant(
                             ::ngvi::dist::Observation::to_f64(&(#x)),
                         );
+                    },
+                    Convert::Container if is_empty_vec(init.expr) => {
+                        quote!(let #pat: ::std::vec::Vec<#s> = #x;)
                     }
-                } else {
-                    let t = ty.map(|t| quote!(: #t));
-                    quote!(let #pat #t = #x;)
+                    Convert::Container => quote! {
+                        let #pat: ::std::vec::Vec<#s> = ::ngvi::macro_support::scalars(#x);
+                    },
+                    Convert::No => {
+                        let t = ty.map(|t| quote!(: #t));
+                        quote!(let #pat #t = #x;)
+                    }
                 }
             }
             Stmt::For {
@@ -210,4 +267,33 @@ impl Expander<'_, '_> {
         };
         quote!(#kw #cond { #then } #els)
     }
+}
+
+/// An empty vector whose element type the later pushes decide: `Vec::new()`,
+/// `Vec::with_capacity(n)`, `vec![]`.
+fn is_empty_vec(e: &syn::Expr) -> bool {
+    match e {
+        syn::Expr::Call(c) => match &*c.func {
+            syn::Expr::Path(p) => {
+                let segs: Vec<String> = p
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                let n = segs.len();
+                n >= 2
+                    && segs[n - 2] == "Vec"
+                    && (segs[n - 1] == "new" || segs[n - 1] == "with_capacity")
+            }
+            _ => false,
+        },
+        syn::Expr::Macro(m) => m.mac.path.is_ident("vec") && m.mac.tokens.is_empty(),
+        _ => false,
+    }
+}
+
+/// The inherent method that runs the body of a model with derived quantities.
+fn run_fn() -> syn::Ident {
+    syn::Ident::new("__ngvi_run", proc_macro2::Span::mixed_site())
 }

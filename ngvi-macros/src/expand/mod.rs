@@ -37,12 +37,15 @@ pub fn expand(model: &Model) -> TokenStream {
     let items = items::Items::new(model.syntax);
     let latents = ex.latents_fn();
     let uses = ex.uses_fn();
-    let log_joint = ex.log_joint_fn();
-    items.with_impl(quote! {
-        #latents
-        #uses
-        #log_joint
-    })
+    let (log_joint, run) = ex.log_joint_fn();
+    items.with_impls(
+        quote! {
+            #latents
+            #uses
+            #log_joint
+        },
+        run,
+    )
 }
 
 struct Expander<'a, 'm> {
@@ -53,7 +56,7 @@ struct Expander<'a, 'm> {
 impl Expander<'_, '_> {
     /// The expression rewritten for generated code (see [`rewrite`]).
     fn rw(&self, v: &Value, info: &Info, ctx: Ctx) -> TokenStream {
-        Rewriter::new(&self.names, &v.scalars, info).rewrite(v.expr, ctx)
+        Rewriter::new(&self.names, v, info).rewrite(v.expr, ctx)
     }
 }
 
@@ -77,6 +80,11 @@ fn lp() -> Ident {
 /// The latent vector argument of `log_joint`.
 fn zvec() -> Ident {
     Ident::new("__ngvi_z", Span::mixed_site())
+}
+
+/// The derived quantities collected by a run of the body (`None` in `log_joint`).
+fn track_out() -> Ident {
+    Ident::new("__ngvi_track", Span::mixed_site())
 }
 
 /// The latents' lengths, in `sample` order.
