@@ -125,17 +125,34 @@ fn step_size_limits() {
     assert_moments(&fit, "mu", mean, sd, 1e-6);
 }
 
-#[test]
-#[ignore = "defect: step_size(1e-300) ends `Converged` at iteration 1 holding the initial guide (the prior), for conjugate, exact-Gaussian and non-conjugate blocks alike"]
-fn a_vanishing_step_size_is_not_a_converged_posterior() {
+/// The three kinds of block (exact Gaussian, conjugate, non-conjugate) at step size `rho`:
+/// none may end `Converged` holding (nearly) the initial guide.
+fn never_converged_at_the_start(rho: f64) {
     let results = [
-        Ngvi::new().step_size(1e-300).fit(&normal_mean(&Y)),
-        Ngvi::new().step_size(1e-300).fit(&coin(&[1, 0, 1])),
-        Ngvi::new().step_size(1e-300).fit(&laplace_likelihood(&Y)),
+        Ngvi::new().step_size(rho).fit(&normal_mean(&Y)),
+        Ngvi::new().step_size(rho).fit(&coin(&[1, 0, 1])),
+        Ngvi::new().step_size(rho).fit(&laplace_likelihood(&Y)),
     ];
     for fit in results.iter().flatten() {
-        assert!(!fit.stop_reason().is_converged(), "{}", fit.summary());
+        assert!(
+            !fit.stop_reason().is_converged(),
+            "ρ = {rho}: {}",
+            fit.summary()
+        );
     }
+}
+
+#[test]
+fn a_small_step_size_is_not_a_converged_posterior() {
+    for rho in [1e-12, 1e-6] {
+        never_converged_at_the_start(rho);
+    }
+}
+
+#[test]
+#[ignore = "defect: step_size(1e-300) rounds every step to nothing and \"nothing moved\" ends `Converged` at the initial guide (the prior), for exact-Gaussian, conjugate and non-conjugate blocks alike"]
+fn a_vanishing_step_size_is_not_a_converged_posterior() {
+    never_converged_at_the_start(1e-300);
 }
 
 #[test]

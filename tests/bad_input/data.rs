@@ -306,11 +306,11 @@ fn matrix_with_too_few_columns() {
 }
 
 #[test]
-#[ignore = "defect: `dot(x.row(i).iter(), w)` with fewer rows in x than in y panics inside nalgebra (the macro checks `x[(i, j)]`, not `x.row(i)`)"]
 fn matrix_with_too_few_rows() {
     let x = DMatrix::from_element(2, 3, 1.0);
     let e = model_error(Ngvi::new().fit(&any_columns(&x, &[1.0; 3])));
-    assert_eq!(e.variable, "x");
+    assert_eq!((e.variable.as_str(), e.index.as_slice()), ("x", &[2][..]));
+    assert_eq!(e.kind, ModelErrorKind::IndexOutOfRange { index: 2, len: 2 });
 }
 
 #[test]

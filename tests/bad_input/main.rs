@@ -24,7 +24,7 @@
 //! | `zero_row_matrix_without_observations_gives_the_prior` | 0 × 3 matrix, no `y` | `Converged`, every weight N(0, 1) |
 //! | `zero_row_matrix_with_observations` | 0 × 3 matrix, one `y` | `Model`, `IndexOutOfRange { 0, 0 }` at `x[0, 0]` |
 //! | `matrix_with_too_few_columns` | 5 × 2 matrix read at column 2 | `Model`, `IndexOutOfRange { 2, 2 }` at `x[0, 2]` |
-//! | `matrix_with_too_few_rows` *(defect)* | 2-row matrix through `dot(x.row(i).iter(), w)`, 3 `y` | `Model` naming `x` (panics in nalgebra) |
+//! | `matrix_with_too_few_rows` | 2-row matrix through `dot(x.row(i).iter(), w)`, 3 `y` | `Model`, `IndexOutOfRange { 2, 2 }` at `x[2]` (a panic inside nalgebra before 2519920) |
 //! | `a_latent_vector_of_length_zero` | `sample w[0]` only | `Ok`, empty mean and sd, 4000 empty draws |
 //! | `bernoulli_two` | Bernoulli `y = 2` (`u8`) | `Model`, `OutsideSupport { 2, Bernoulli }` at `y[1]` |
 //! | `bernoulli_one_half` | Bernoulli `y = 0.5` | `Model`, `OutsideSupport { 0.5, Bernoulli }` |
@@ -83,7 +83,8 @@
 //! | `tol_limits` | `tol` NaN, −1, −min, −∞; 0 | `InvalidOption { tol }`; 0 runs to `MaxIters` at the exact answer |
 //! | `an_infinite_tolerance_does_not_make_an_improper_posterior_converge` | `tol(inf)`, Flat prior alone | `Unidentified` |
 //! | `step_size_limits` | ρ 0, −½, 1 + ε, 2, NaN, ±∞; 1; ½ | `InvalidOption { step_size }`; exact at 1 and ½ |
-//! | `a_vanishing_step_size_is_not_a_converged_posterior` *(defect)* | ρ = 1e-300 | never `Converged` (is `Converged` at the prior) |
+//! | `a_small_step_size_is_not_a_converged_posterior` | ρ = 1e-12, 1e-6 | never `Converged` (`MaxIters`) |
+//! | `a_vanishing_step_size_is_not_a_converged_posterior` *(defect)* | ρ = 1e-300 | never `Converged` (is `Converged` at the prior: the step rounds to nothing) |
 //! | `seed_extremes` | seeds 0, 1, `u64::MAX` | finite fits |
 //! | `monte_carlo_on_an_exact_model` | `Expectation::MonteCarlo` | exact moments |
 //! | `unknown_latent_in_guide` | `guide("nope", …)` | `UnknownLatent { "nope", ["mu"] }`, "`nope` is not a latent (latents: mu)" |
