@@ -42,6 +42,7 @@ impl Case {
             DistKind::HalfNormal => uni!(HalfNormal::new(c(0)), c(1)),
             DistKind::LogNormal => uni!(LogNormal::new(c(0), c(1)), c(2)),
             DistKind::StudentT => uni!(StudentT::new(c(0), c(1), c(2)), c(3)),
+            DistKind::HalfStudentT => uni!(HalfStudentT::new(c(0), c(1)), c(2)),
             DistKind::Cauchy => uni!(Cauchy::new(c(0), c(1)), c(2)),
             DistKind::HalfCauchy => uni!(HalfCauchy::new(c(0)), c(1)),
             DistKind::Laplace => uni!(Laplace::new(c(0), c(1)), c(2)),
@@ -98,6 +99,11 @@ fn valid(kind: DistKind) -> BoxedStrategy<(Vec<f64>, f64, f64)> {
         }
         DistKind::LogNormal => none(
             (real(), pos(), x_pos())
+                .prop_map(|(a, b, c)| vec![a, b, c])
+                .boxed(),
+        ),
+        DistKind::HalfStudentT => none(
+            (0.5..30.0f64, pos(), x_pos())
                 .prop_map(|(a, b, c)| vec![a, b, c])
                 .boxed(),
         ),
@@ -263,6 +269,7 @@ fn build(kind: DistKind, a: &[f64]) -> Result<(), ParamError> {
         DistKind::HalfNormal => HalfNormal::new(x).map(drop),
         DistKind::LogNormal => LogNormal::new(x, y).map(drop),
         DistKind::StudentT => StudentT::new(x, y, z).map(drop),
+        DistKind::HalfStudentT => HalfStudentT::new(x, y).map(drop),
         DistKind::Cauchy => Cauchy::new(x, y).map(drop),
         DistKind::HalfCauchy => HalfCauchy::new(x).map(drop),
         DistKind::Laplace => Laplace::new(x, y).map(drop),
