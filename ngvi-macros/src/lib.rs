@@ -13,6 +13,8 @@ mod expand;
 mod messages;
 mod parse;
 mod resolved;
+#[cfg(test)]
+mod robustness;
 mod source;
 
 use proc_macro::TokenStream;

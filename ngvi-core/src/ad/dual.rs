@@ -131,7 +131,7 @@ impl Div for Dual {
         let n = self.n.max(rhs.n);
         let r = 1.0 / rhs.v;
         Dual {
-            v: self.v * r,
+            v: self.v / rhs.v,
             n,
             g: self.g.axpby(r, &rhs.g, -self.v * r * r, n),
         }

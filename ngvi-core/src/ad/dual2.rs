@@ -169,10 +169,14 @@ impl Mul for Dual2 {
 
 impl Div for Dual2 {
     type Output = Dual2;
-    // a / b = a · (1/b): the Hessian of 1/b comes from `chain`.
+    // a / b = a · (1/b): the Hessian of 1/b comes from `chain`; the value is a / b itself,
+    // so that it equals the f64 division bit for bit.
     #[allow(clippy::suspicious_arithmetic_impl)]
     fn div(self, rhs: Dual2) -> Dual2 {
-        self * rhs.recip()
+        let v = self.v / rhs.v;
+        let mut out = self * rhs.recip();
+        out.v = v;
+        out
     }
 }
 

@@ -148,24 +148,33 @@ pub trait Scalar:
     fn powi(&self, n: i32) -> Self {
         let x = self.value();
         let nf = f64::from(n);
-        self.chain(
-            x.powi(n),
-            nf * x.powi(n - 1),
-            nf * (nf - 1.0) * x.powi(n - 2),
-        )
+        // n = 0 and n = 1 written out: at x = 0, n·x^(n−1) would be 0·∞ = NaN.
+        let f1 = if n == 0 { 0.0 } else { nf * x.powi(n - 1) };
+        let f2 = if n == 0 || n == 1 {
+            0.0
+        } else {
+            nf * (nf - 1.0) * x.powi(n - 2)
+        };
+        self.chain(x.powi(n), f1, f2)
     }
     /// xᵖ for a constant p.
     fn powf(&self, p: f64) -> Self {
         let x = self.value();
-        self.chain(
-            x.powf(p),
-            p * x.powf(p - 1.0),
-            p * (p - 1.0) * x.powf(p - 2.0),
-        )
+        // p = 0 and p = 1 written out, as for powi
+        let f1 = if p == 0.0 { 0.0 } else { p * x.powf(p - 1.0) };
+        let f2 = if p == 0.0 || p == 1.0 {
+            0.0
+        } else {
+            p * (p - 1.0) * x.powf(p - 2.0)
+        };
+        self.chain(x.powf(p), f1, f2)
     }
-    /// xʸ for a scalar exponent, as exp(y ln x).
+    /// xʸ for a scalar exponent: the value of `powf`, the derivatives of exp(y ln x).
     fn pow(&self, y: &Self) -> Self {
-        (y.clone() * self.ln()).exp()
+        // derivatives from exp(y ln x); the value from powf, as for f64 (the identity chain
+        // keeps the derivatives and replaces the value)
+        let v = self.value().powf(y.value());
+        (y.clone() * self.ln()).exp().chain(v, 1.0, 0.0)
     }
     /// |x| (derivative sign(x), taken as 0 at 0).
     fn abs(&self) -> Self {

@@ -55,9 +55,11 @@ macro_rules! dual_common {
         }
         impl std::ops::Div<$t> for f64 {
             type Output = $t;
-            #[allow(clippy::suspicious_arithmetic_impl)]
+            // a / v through the chain rule at v: a/v, −a/v², 2a/v³ (the value is the
+            // division itself, so that it equals the f64 one bit for bit)
             fn div(self, rhs: $t) -> $t {
-                rhs.recip() * self
+                let v = rhs.v;
+                rhs.chain(self / v, -self / (v * v), 2.0 * self / (v * v * v))
             }
         }
         impl std::ops::AddAssign for $t {

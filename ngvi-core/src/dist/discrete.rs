@@ -292,18 +292,27 @@ const _: () = assert!(super::kind::row_matches(
 
 impl<S: Scalar> Categorical<S> {
     /// Checks p non-empty, each p\[k\] in [0, 1] and Σ p\[k\] within 1e-8 of 1 (the error
-    /// carries the offending entry, or the sum).
+    /// carries the offending entry, the number of entries or the sum, with the domain
+    /// saying which).
     pub fn new(p: Vec<S>) -> Result<Self, ParamError> {
         for pk in &p {
             check(DistKind::Categorical, "p", pk.value(), Domain::Probability)?;
         }
+        if p.is_empty() {
+            return Err(ParamError {
+                dist: DistKind::Categorical,
+                param: "p",
+                value: 0.0,
+                domain: Domain::AtLeastComponents(1),
+            });
+        }
         let sum: f64 = p.iter().map(Scalar::value).sum();
-        if p.is_empty() || (sum - 1.0).abs() > CATEGORICAL_SUM_TOL {
+        if (sum - 1.0).abs() > CATEGORICAL_SUM_TOL {
             return Err(ParamError {
                 dist: DistKind::Categorical,
                 param: "p",
                 value: sum,
-                domain: Domain::Probability,
+                domain: Domain::SumToOne,
             });
         }
         Ok(Categorical { p })

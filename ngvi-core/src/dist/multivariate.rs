@@ -31,14 +31,14 @@ impl<S: Scalar> Dirichlet<S> {
     pub const KIND: DistKind = DistKind::Dirichlet;
 
     /// Checks each alpha\[i\] > 0 and at least two components (for too few, the error
-    /// carries the length as its value).
+    /// carries the length as its value, with the domain `AtLeastComponents(2)`).
     pub fn new(alpha: Vec<S>) -> Result<Self, ParamError> {
         if alpha.len() < 2 {
             return Err(ParamError {
                 dist: DistKind::Dirichlet,
                 param: "alpha",
                 value: alpha.len() as f64,
-                domain: Domain::Positive,
+                domain: Domain::AtLeastComponents(2),
             });
         }
         for a in &alpha {

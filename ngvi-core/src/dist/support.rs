@@ -94,6 +94,10 @@ pub enum Domain {
     Count,
     /// greater than another parameter
     Above(&'static str),
+    /// a vector with at least this many components (the error's value is the count given)
+    AtLeastComponents(usize),
+    /// a vector whose components sum to 1 (the error's value is their sum)
+    SumToOne,
 }
 
 impl fmt::Display for Domain {
@@ -104,6 +108,8 @@ impl fmt::Display for Domain {
             Domain::Probability => write!(f, "in [0, 1]"),
             Domain::Count => write!(f, "a non-negative integer"),
             Domain::Above(p) => write!(f, "greater than {p}"),
+            Domain::AtLeastComponents(n) => write!(f, "at least {n} components long"),
+            Domain::SumToOne => write!(f, "a vector summing to 1"),
         }
     }
 }
@@ -136,13 +142,34 @@ pub struct ParamError {
 
 impl fmt::Display for ParamError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sig = self.dist.signature();
+        match self.domain {
+            // The value is a count or a sum, not a component: say which.
+            Domain::AtLeastComponents(n) => {
+                let noun = if self.value == 1.0 {
+                    "component"
+                } else {
+                    "components"
+                };
+                return write!(
+                    f,
+                    "{sig}: {} has {} {noun}; it must have at least {n}",
+                    self.param, self.value
+                );
+            }
+            Domain::SumToOne => {
+                return write!(
+                    f,
+                    "{sig}: the components of {} sum to {}; they must sum to 1",
+                    self.param, self.value
+                );
+            }
+            _ => {}
+        }
         write!(
             f,
-            "{}: {} = {} must be {}",
-            self.dist.signature(),
-            self.param,
-            self.value,
-            self.domain
+            "{sig}: {} = {} must be {}",
+            self.param, self.value, self.domain
         )
     }
 }
@@ -161,7 +188,7 @@ pub(super) fn check(
         Domain::Positive => value > 0.0 && value.is_finite(),
         Domain::Probability => (0.0..=1.0).contains(&value),
         Domain::Count => value >= 0.0 && value == value.floor() && value.is_finite(),
-        Domain::Above(_) => true,
+        Domain::Above(_) | Domain::AtLeastComponents(_) | Domain::SumToOne => true,
     };
     if ok {
         Ok(())

@@ -23,11 +23,7 @@ pub struct Items<'m> {
 
 impl<'m> Items<'m> {
     pub fn new(model: &'m ModelFn) -> Self {
-        let struct_name = format_ident!(
-            "{}",
-            camel_case(&model.name.to_string()),
-            span = model.name.span()
-        );
+        let struct_name = format_ident!("{}", struct_name(&model.name), span = model.name.span());
         let tys: Vec<Type> = model
             .args
             .iter()
@@ -154,6 +150,17 @@ fn is_primitive(ty: &Type) -> bool {
         "i64", "i128", "bool", "char",
     ];
     matches!(ty, Type::Path(p) if p.qself.is_none() && p.path.get_ident().is_some_and(|id| PRIMS.iter().any(|s| id == s)))
+}
+
+/// The struct's name: the CamelCase of the model's name without `r#`, prefixed with
+/// `Model` where that would not be an identifier (`_`, `_1`) or would be `Self`.
+fn struct_name(name: &syn::Ident) -> String {
+    let camel = camel_case(&syn::ext::IdentExt::unraw(name).to_string());
+    if camel.is_empty() || camel.starts_with(|c: char| c.is_ascii_digit()) || camel == "Self" {
+        format!("Model{camel}")
+    } else {
+        camel
+    }
 }
 
 /// `eight_schools` → `EightSchools`.
