@@ -83,8 +83,8 @@
 //! | `tol_limits` | `tol` NaN, −1, −min, −∞; 0 | `InvalidOption { tol }`; 0 runs to `MaxIters` at the exact answer |
 //! | `an_infinite_tolerance_does_not_make_an_improper_posterior_converge` | `tol(inf)`, Flat prior alone | `Unidentified` |
 //! | `step_size_limits` | ρ 0, −½, 1 + ε, 2, NaN, ±∞; 1; ½ | `InvalidOption { step_size }`; exact at 1 and ½ |
-//! | `a_small_step_size_is_not_a_converged_posterior` | ρ = 1e-12, 1e-6 | never `Converged` (`MaxIters`) |
-//! | `a_vanishing_step_size_is_not_a_converged_posterior` *(defect)* | ρ = 1e-300 | never `Converged` (is `Converged` at the prior: the step rounds to nothing) |
+//! | `a_small_step_size_is_not_a_converged_posterior` | ρ = 1e-6, 1e-4 | never `Converged` (`MaxIters`) |
+//! | `a_vanishing_step_size_is_an_invalid_option` | ρ = 1e-300, 1e-7 | `InvalidOption` naming `step_size` (below 1e-6 a step rounds to nothing) |
 //! | `seed_extremes` | seeds 0, 1, `u64::MAX` | finite fits |
 //! | `monte_carlo_on_an_exact_model` | `Expectation::MonteCarlo` | exact moments |
 //! | `unknown_latent_in_guide` | `guide("nope", …)` | `UnknownLatent { "nope", ["mu"] }`, "`nope` is not a latent (latents: mu)" |
