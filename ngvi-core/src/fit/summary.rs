@@ -121,9 +121,10 @@ fn describe_stop(stop: StopReason) -> String {
 fn describe_k_hat(k: f64) -> String {
     if k > K_DO_NOT_TRUST {
         format!(
-            "WARNING: Pareto k̂ = {k:.2} > 0.7: do not trust this fit; the posterior is far from \
-             the Gaussian guide (heavy tails, a funnel, several modes) — reparameterise, or \
-             check it with MCMC"
+            "WARNING: Pareto k̂ = {k:.2} > 0.7: the guide's tails are lighter than the \
+             posterior's, so importance weights are unreliable and the fit may be off (a funnel, \
+             heavy tails, a skewed scale); the means and sds can still be right where the bulk \
+             is Gaussian — check the fit with MCMC before relying on it"
         )
     } else if k > K_CAUTION {
         format!("Pareto k̂ = {k:.2}, between 0.5 and 0.7: the fit is usable with care")
