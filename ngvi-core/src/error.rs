@@ -159,6 +159,17 @@ pub enum Error {
         /// Points tried.
         tries: usize,
     },
+    /// The log joint is NaN wherever it was tried: not a region to step around, but a NaN
+    /// coming from the data or the model.
+    #[error(
+        "numerical failure: the log joint is NaN at the start and at {tries} points around it; \
+         a NaN or infinite data value used in a latent-dependent expression (a covariate, a \
+         matrix entry) is the usual cause — check the data"
+    )]
+    NanLogJoint {
+        /// Points tried.
+        tries: usize,
+    },
     /// The first NGVI step could not raise the ELBO at any step size: the fit never left
     /// its initial guide.
     #[error(

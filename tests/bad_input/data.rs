@@ -162,7 +162,7 @@ fn negative_infinite_observation() {
 }
 
 #[test]
-#[ignore = "defect: a NaN covariate inside a latent-dependent parameter gives NoFiniteStart (\"give a start with Ngvi::init\"), not a ModelError naming x[1]"]
+#[ignore = "defect: a NaN covariate inside a latent-dependent parameter gives NoFiniteStart (the parameter error reads as a −∞ region), not a ModelError naming x[1]"]
 fn nan_covariate() {
     let e = model_error(Ngvi::new().fit(&through_origin(&[1.0, f64::NAN], &[0.5, 0.5])));
     assert_eq!((e.variable.as_str(), e.index.as_slice()), ("x", &[1][..]));

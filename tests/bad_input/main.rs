@@ -96,7 +96,7 @@
 //! | `a_gaussian_guide_for_a_conjugate_latent` | `guide("p", Gaussian)` | Gaussian guide, within 0.1 sd of the Beta |
 //! | `quantile_outside_zero_one` | q −0.1, 1.1, −min, 1 + ε, NaN, ∞; 0; 1 | `None`; 0 and 1 are the smallest and largest draws |
 //! | `readers_with_an_unknown_name` | `mean`, `sd`, `quantile`, `draws`, `guide`, `reason` of "nope" | `None`; `log_density` of the wrong length `None` |
-//! | `a_log_joint_that_is_nan_everywhere` | hand-written model, NaN | `NoFiniteStart` or `NonFinite` |
+//! | `a_log_joint_that_is_nan_everywhere` | hand-written model, NaN | `NanLogJoint`, whose message says to check the data |
 //! | `a_log_joint_that_is_plus_infinity_somewhere` | +∞ near 0 | an error, or finite and not `Converged` |
 //! | `a_log_joint_that_errors_passes_the_error_on` | `Err(ModelError)` everywhere | that `Model` error, unchanged |
 //! | `a_log_joint_that_errors_only_far_out` | `Err` for \|μ\| ≥ 50 | that `Model` error, unchanged |

@@ -91,6 +91,7 @@ fn feasible_cloud<M: Model>(
     let mut rng = StdRng::seed_from_u64(seed);
     let d = coords.len();
     let mut found: Vec<DVector<f64>> = Vec::new();
+    let mut all_nan = true;
     for scale in SEARCH_SCALES {
         for _ in 0..SEARCH_TRIES {
             let mut v = u.to_vec();
@@ -98,7 +99,9 @@ fn feasible_cloud<M: Model>(
                 let e: f64 = StandardNormal.sample(&mut rng);
                 v[g] = u[g] + scale * e;
             }
-            if joint.value(v.clone())?.is_finite() {
+            let f = joint.value(v.clone())?;
+            all_nan &= f.is_nan();
+            if f.is_finite() {
                 found.push(DVector::from_iterator(d, coords.iter().map(|&g| v[g])));
             }
         }
@@ -106,10 +109,12 @@ fn feasible_cloud<M: Model>(
             break;
         }
     }
+    let tries = SEARCH_SCALES.len() * SEARCH_TRIES;
+    if found.is_empty() && all_nan {
+        return Err(Error::NanLogJoint { tries });
+    }
     if found.is_empty() {
-        return Err(Error::NoFiniteStart {
-            tries: SEARCH_SCALES.len() * SEARCH_TRIES,
-        });
+        return Err(Error::NoFiniteStart { tries });
     }
     let n = found.len() as f64;
     let mean = found.iter().fold(DVector::zeros(d), |a, x| a + x) / n;
