@@ -2,8 +2,8 @@
 //! over seeds 0, 1000, 2000, 3000, 4000, each fit compared with its reference component by
 //! component. Prints one Markdown table: per case and seed the worst |Δmean| / ref sd, the
 //! range of fitted sd / ref sd, iterations, stop reason, the fixed-draw error, the Pareto k̂
-//! of the guide, the log-joint evaluations (value only / with gradient and Hessian), the
-//! wall time of `Ngvi::fit`, and pass/fail against the bar (every mean within 0.1 ref sd, every
+//! of the guide, the log-joint evaluations (value only / with gradient / with gradient and
+//! Hessian), the wall time of `Ngvi::fit`, and pass/fail against the bar (every mean within 0.1 ref sd, every
 //! sd within 15 %); then per case a cross-seed row, the largest spread of a posterior mean
 //! across the seeds in ref sd units.
 //!
@@ -153,7 +153,7 @@ fn fit_row(name: &str, seed: u64, out: &cases::Outcome, v: &Verdict) -> String {
     let evals = fit.evaluations();
     format!(
         "| {name} | {seed} | {:.3} ({}) | {:.3}–{:.3} | {} | {} | {draw_error} | {k_hat} \
-         | {} / {} | {:.0} ms | {} |",
+         | {} / {} / {} | {:.0} ms | {} |",
         v.worst_z,
         v.worst_label,
         v.ratio_min,
@@ -161,6 +161,7 @@ fn fit_row(name: &str, seed: u64, out: &cases::Outcome, v: &Verdict) -> String {
         fit.iterations(),
         stop_label(fit.stop_reason()),
         evals.values,
+        evals.gradients,
         evals.hessians,
         out.wall.as_secs_f64() * 1e3,
         if v.pass { "pass" } else { "FAIL" }

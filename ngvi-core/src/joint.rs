@@ -66,10 +66,26 @@ impl<M: Model> Joint<'_, M> {
 
     /// f̃ at u with its gradient in every coordinate (first-order duals).
     pub(crate) fn gradient(&self, u: &[f64]) -> Result<(f64, Vec<f64>), Error> {
+        let coords: Vec<usize> = (0..u.len()).collect();
+        self.block_gradient(&coords, u)
+    }
+
+    /// f̃ at u with its gradient in the coordinates `coords` (first-order duals; the others
+    /// held constant).
+    pub(crate) fn block_gradient(
+        &self,
+        coords: &[usize],
+        u: &[f64],
+    ) -> Result<(f64, Vec<f64>), Error> {
         self.count(|c| c.gradients += 1);
-        let y = self.transformed(Dual::variables(u))?;
+        let n = coords.len();
+        let mut x: Vec<Dual> = u.iter().map(|&v| Dual::constant(v)).collect();
+        for (i, &g) in coords.iter().enumerate() {
+            x[g] = Dual::variable(u[g], i, n);
+        }
+        let y = self.transformed(x)?;
         let mut g = y.gradient();
-        g.resize(u.len(), 0.0);
+        g.resize(n, 0.0);
         Ok((y.value(), g))
     }
 

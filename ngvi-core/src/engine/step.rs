@@ -1,7 +1,9 @@
 //! Step control: one sweep over the blocks, the line search of a non-conjugate block on the
 //! phase's fixed objective, and the phase's stopping rule.
 
-use super::update::{has_flat_direction, mean_only_target, newton_decrement, stein_curvature};
+use super::update::{
+    has_flat_direction, mean_only_target, newton_decrement, stein_target, GradEval,
+};
 use super::{
     Engine, Eval, NaturalGradient, StepNote, StopReason, MAX_CURVATURE_COND, MAX_UNCONSTRAINED_SD,
     MIN_RELATIVE_SD,
@@ -164,37 +166,48 @@ impl<M: Model> Engine<'_, M> {
     /// The natural-gradient target of block `b` over the rule of `seed`.
     fn target(&self, b: usize, seed: u64) -> Result<Vec<f64>, Error> {
         let fam = &self.blocks[b].family;
+        let coords = &self.blocks[b].coords;
+        let non_finite = |value| Error::NonFinite {
+            family: fam.name(),
+            value,
+        };
         // A conjugate family's coefficients do not depend on its own z, and a Gaussian
         // block that passed the quadratic check has E[∇f̃] = ∇f̃(m) and E[∇²f̃] = ∇²f̃(m):
-        // either way one point of its own, the mean, is exact.
-        let own = matches!(fam.geometry(), Geometry::Gaussian { .. }) && !self.blocks[b].conjugate;
-        let at_mean = (!own).then_some(b);
-        let mut evals = Vec::new();
-        for (weight, u) in self.rule(at_mean, seed) {
-            let (v, grad, hess) = self.joint.derivatives(&self.blocks[b].coords, &u)?;
-            if !v.is_finite() || grad.iter().chain(hess.iter()).any(|x| !x.is_finite()) {
-                return Err(Error::NonFinite {
-                    family: fam.name(),
-                    value: v,
+        // either way one point of its own, the mean, is exact. A Gaussian block that is not
+        // exact takes its curvature from gradients (Stein), so it needs no Hessians.
+        let stein =
+            matches!(fam.geometry(), Geometry::Gaussian { .. }) && !self.blocks[b].conjugate;
+        let rule = self.rule((!stein).then_some(b), seed);
+        let t = if stein {
+            let mut evals = Vec::with_capacity(rule.len());
+            for (weight, u) in rule {
+                let (v, grad) = self.joint.block_gradient(coords, &u)?;
+                if !v.is_finite() || grad.iter().any(|x| !x.is_finite()) {
+                    return Err(non_finite(v));
+                }
+                let z = coords.iter().map(|&g| u[g]).collect();
+                evals.push(GradEval { weight, z, grad });
+            }
+            stein_target(fam.as_ref(), &evals).ok_or(non_finite(f64::NAN))?
+        } else {
+            let mut evals = Vec::with_capacity(rule.len());
+            for (weight, u) in rule {
+                let (v, grad, hess) = self.joint.derivatives(coords, &u)?;
+                if !v.is_finite() || grad.iter().chain(hess.iter()).any(|x| !x.is_finite()) {
+                    return Err(non_finite(v));
+                }
+                let z = coords.iter().map(|&g| u[g]).collect();
+                evals.push(Eval {
+                    weight,
+                    z,
+                    grad,
+                    hess,
                 });
             }
-            let z = self.blocks[b].coords.iter().map(|&g| u[g]).collect();
-            evals.push(Eval {
-                weight,
-                z,
-                grad,
-                hess,
-            });
-        }
-        if !self.blocks[b].conjugate {
-            stein_curvature(fam.as_ref(), &mut evals);
-        }
-        let t = fam.target(&evals);
+            fam.target(&evals)
+        };
         if t.iter().any(|x| !x.is_finite()) {
-            return Err(Error::NonFinite {
-                family: fam.name(),
-                value: f64::NAN,
-            });
+            return Err(non_finite(f64::NAN));
         }
         Ok(t)
     }

@@ -184,15 +184,21 @@ fn expected_grad_hess(evals: &[Eval], d: usize) -> (DVector<f64>, DMatrix<f64>) 
 /// and has the same fixed point (it equals the plain one when E[H] is diagonal); it falls
 /// back to the plain target when −E[H] is not positive definite.
 fn bonnet_price(m: &[f64], evals: &[Eval], diagonal: bool) -> Vec<f64> {
+    let (g, h) = expected_grad_hess(evals, m.len());
+    gaussian_target(m, &g, &h, diagonal)
+}
+
+/// The target from E[∇f] = g and E[∇²f] = h: (g − h m, ½ h) for a full Gaussian, the
+/// Newton-mean target (4.5b) for a diagonal one.
+fn gaussian_target(m: &[f64], g: &DVector<f64>, h: &DMatrix<f64>, diagonal: bool) -> Vec<f64> {
     let d = m.len();
-    let (g, h) = expected_grad_hess(evals, d);
     let mv = DVector::from_column_slice(m);
     if !diagonal {
-        let t1 = &g - &h * &mv;
+        let t1 = g - h * &mv;
         return t1.iter().chain((h * 0.5).iter()).copied().collect();
     }
     let diag = h.diagonal();
-    let newton = (-&h).cholesky().map(|c| c.solve(&g));
+    let newton = (-h).cholesky().map(|c| c.solve(g));
     let t1: Vec<f64> = match newton {
         Some(n) => (0..d).map(|i| -diag[i] * (m[i] + n[i])).collect(),
         None => (0..d).map(|i| g[i] - diag[i] * m[i]).collect(),
@@ -396,25 +402,35 @@ pub(crate) fn gaussian_precision<F: ExpFamily + ?Sized>(fam: &F) -> Option<DMatr
     })
 }
 
-/// Stein's identity E[∇²f] = E[∇f (z − m)ᵀ] P for z ~ N(m, P⁻¹): the expected Hessian from
-/// gradients alone, written into every evaluation (symmetrised). Unlike the pointwise
-/// Hessian it sees a kink: |μ − c| has ∇² = 0 on both sides, yet E[∇²] = 2 q(c).
-/// `evals` unchanged for a family that is not Gaussian.
-pub(crate) fn stein_curvature<F: ExpFamily + ?Sized>(fam: &F, evals: &mut [Eval]) {
-    let Some(p) = gaussian_precision(fam) else {
-        return;
+/// One point of a rule with the gradient of f there (no Hessian): for Stein's estimate.
+#[derive(Debug, Clone)]
+pub(crate) struct GradEval {
+    pub(crate) weight: f64,
+    pub(crate) z: Vec<f64>,
+    pub(crate) grad: Vec<f64>,
+}
+
+/// The Gaussian target from gradients alone, with Stein's identity
+/// E[∇²f] = E[∇f (z − m)ᵀ] P for z ~ N(m, P⁻¹) (symmetrised) in place of pointwise Hessians.
+/// Unlike the pointwise Hessian it sees a kink: |μ − c| has ∇² = 0 on both sides, yet
+/// E[∇²] = 2 q(c). `None` for a family that is not Gaussian.
+pub(crate) fn stein_target<F: ExpFamily + ?Sized>(fam: &F, evals: &[GradEval]) -> Option<Vec<f64>> {
+    let Geometry::Gaussian { diagonal } = fam.geometry() else {
+        return None;
     };
+    let p = gaussian_precision(fam)?;
     let d = fam.dim();
-    let m = DVector::from_vec(fam.mean());
+    let mean = fam.mean();
+    let m = DVector::from_column_slice(&mean);
+    let mut g_mean = DVector::zeros(d);
     let mut cross = DMatrix::zeros(d, d);
-    for e in evals.iter() {
+    for e in evals {
         let g = DVector::from_column_slice(&e.grad);
         let r = DVector::from_column_slice(&e.z) - &m;
-        cross += g * r.transpose() * e.weight;
+        cross += &g * r.transpose() * e.weight;
+        g_mean += g * e.weight;
     }
     let h = cross * p;
     let h = (&h + h.transpose()) * 0.5;
-    for e in evals.iter_mut() {
-        e.hess.copy_from(&h);
-    }
+    Some(gaussian_target(&mean, &g_mean, &h, diagonal))
 }
