@@ -108,8 +108,12 @@ mod api;
 mod data;
 mod models;
 
+#[path = "../support/quadrature.rs"]
+mod quadrature;
+
 use ngvi::prelude::*;
 use ngvi::{Error, ModelErrorKind};
+use quadrature::quadrature;
 
 /// Every latent's mean and sd are finite numbers (an `Ok` never holds NaN), and the fit is
 /// returned for further checks.
@@ -204,29 +208,6 @@ fn assert_moments(fit: &Fit, name: &str, mean: f64, sd: f64, tol: f64) {
         "{name}: sd {s} vs {sd}\n{}",
         fit.summary()
     );
-}
-
-/// Posterior mean and sd of a 1-D log density by the trapezoid rule on [lo, hi].
-fn quadrature(log_p: impl Fn(f64) -> f64, lo: f64, hi: f64) -> (f64, f64) {
-    let n = 100_000;
-    let h = (hi - lo) / n as f64;
-    let xs: Vec<f64> = (0..=n).map(|i| lo + i as f64 * h).collect();
-    let lp: Vec<f64> = xs.iter().map(|&x| log_p(x)).collect();
-    let top = lp.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    let w: Vec<f64> = lp
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l - top).exp() * if i == 0 || i == n { 0.5 } else { 1.0 })
-        .collect();
-    let z: f64 = w.iter().sum();
-    let mean = xs.iter().zip(&w).map(|(x, w)| x * w).sum::<f64>() / z;
-    let var = xs
-        .iter()
-        .zip(&w)
-        .map(|(x, w)| (x - mean).powi(2) * w)
-        .sum::<f64>()
-        / z;
-    (mean, var.sqrt())
 }
 
 /// ln σ(x), stably.
