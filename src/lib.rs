@@ -13,13 +13,14 @@
 //! its version.
 
 pub use nalgebra;
-pub use ngvi_core::{ad, diagnostics, dist, family, spec, special, transform};
+pub use ngvi_core::{ad, diagnostics, dist, family, plate, spec, special, transform};
 pub use ngvi_core::{
     dot, gradient, hessian, ln_beta, log_sum_exp, sigmoid, softplus, Dual, Dual2, F64Ops, Scalar,
 };
 pub use ngvi_core::{
     Confirmation, Error, ExpFamily, Expectation, FamilyError, Fit, GaussianWhy, Guide, GuideView,
-    Latent, LatentUse, Model, ModelError, ModelErrorKind, Ngvi, Reason, Shape, StopReason, Tracked,
+    InOrder, Latent, LatentUse, Model, ModelError, ModelErrorKind, Ngvi, PlateInfo, Plates, Reason,
+    Shape, StopReason, Tracked,
 };
 /// Write a probabilistic model.
 ///

@@ -16,6 +16,7 @@ mod fit;
 mod guide;
 mod joint;
 pub mod model;
+pub mod plate;
 pub mod special;
 pub mod transform;
 
@@ -33,3 +34,4 @@ pub use family::{ExpFamily, FamilyError};
 pub use fit::{Evaluations, Fit, GuideView, Ngvi};
 pub use guide::{Confirmation, GaussianWhy, Guide, Reason};
 pub use model::{Latent, LatentUse, Model, Shape, Tracked};
+pub use plate::{InOrder, PlateInfo, Plates, Term};

@@ -15,6 +15,7 @@ use crate::engine::{stream_seed, Engine, Expectation, Settings};
 use crate::error::Error;
 use crate::guide::{self, Guide};
 use crate::model::{Latent, Model};
+use crate::plate::Threads;
 use crate::transform::Piece;
 
 /// Natural-gradient variational inference, configured by a builder:
@@ -32,6 +33,7 @@ pub struct Ngvi {
     expectation: Expectation,
     overrides: Vec<(String, Guide)>,
     init: Vec<(String, Vec<f64>)>,
+    threads: Option<usize>,
 }
 
 impl Default for Ngvi {
@@ -47,6 +49,7 @@ impl Default for Ngvi {
             expectation: Expectation::Auto,
             overrides: Vec::new(),
             init: Vec::new(),
+            threads: None,
         }
     }
 }
@@ -113,6 +116,13 @@ impl Ngvi {
         self
     }
 
+    /// Sum the model's plates (`for i in plate(0..n)`) on `n` threads (default: one per
+    /// core, with the `rayon` feature). The result is the same to the bit whatever `n`.
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = Some(n);
+        self
+    }
+
     fn validate(&self, latents: &[Latent]) -> Result<(), Error> {
         let invalid = |option, value: String, expected| {
             Err(Error::InvalidOption {
@@ -142,6 +152,9 @@ impl Ngvi {
                 self.draws.to_string(),
                 "at least 2, and draws × (number of latent scalars) at most 2^28",
             );
+        }
+        if self.threads == Some(0) {
+            return invalid("threads", "0".into(), "at least 1");
         }
         if latents.is_empty() {
             return Err(Error::NoLatent);
@@ -188,7 +201,7 @@ impl Ngvi {
         let latents = model.latents()?;
         self.validate(&latents)?;
         let mut plan_rng = StdRng::seed_from_u64(stream_seed(self.seed, PLANNING_STREAM));
-        let plan = guide::plan(
+        let mut plan = guide::plan(
             model,
             &latents,
             &self.overrides,
@@ -196,6 +209,7 @@ impl Ngvi {
             true,
             &mut plan_rng,
         )?;
+        plan.joint.reducer.threads = Threads::new(self.threads)?;
         let init = self.starting_values(&latents, &plan.joint.pieces)?;
         let mut engine = Engine {
             joint: plan.joint,

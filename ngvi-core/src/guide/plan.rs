@@ -199,6 +199,7 @@ fn assemble<'m, M: Model>(
         model,
         pieces,
         counts: Default::default(),
+        reducer: Default::default(),
     };
     Ok(Plan {
         joint,

@@ -1,0 +1,88 @@
+//! Plates: the `for i in plate(a..b) { … }` loops of a model, whose iterations are
+//! conditionally independent given the latents, so that their log-density terms can be
+//! summed in any grouping (docs/design.md §5).
+//!
+//! A model's log joint hands each plate's terms to a [`Plates`] implementation, the
+//! reduction seam: [`InOrder`] sums them on the calling thread, the engine's reducer (in
+//! `reduce`) over threads or over a minibatch. Every implementation here sums the same
+//! fixed chunks of [`CHUNK`] terms and then the chunk sums in order, so that a fit gives
+//! the same bits whatever the number of threads.
+
+// A `ModelError` names the statement, variable and index; it is built only on the error
+// path, so it is returned unboxed, as `Model` does.
+#![allow(clippy::result_large_err)]
+
+mod reduce;
+
+pub(crate) use reduce::{Reducer, Threads};
+
+use std::ops::Range;
+
+use crate::ad::Scalar;
+use crate::error::ModelError;
+
+/// Terms per chunk: the unit of parallel work and of the fixed summation order.
+pub const CHUNK: usize = 512;
+
+/// The log-density term of one iteration of a plate.
+pub type Term<'a, S> = dyn Fn(usize) -> Result<S, ModelError> + Sync + 'a;
+
+/// A plate as the model declares it (`Model::plates`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlateInfo {
+    /// Its number among the model's plates, in source order (the `plate` argument of
+    /// [`Plates::sum`]).
+    pub id: usize,
+    /// Source text of the `for` header.
+    pub statement: &'static str,
+    /// Line of the `for`.
+    pub line: u32,
+    /// Latents indexed inside the plate by its index (local to an iteration, as a group's
+    /// effect is); a plate with local latents cannot be subsampled.
+    pub local_latents: Vec<&'static str>,
+}
+
+/// How a model's plates are summed: the reduction seam between the model and the engine.
+pub trait Plates<S> {
+    /// Σ_{i ∈ range} term(i) for plate number `plate`, or the first error of a term.
+    fn sum(&self, plate: usize, range: Range<usize>, term: &Term<'_, S>) -> Result<S, ModelError>;
+}
+
+/// Every term, on the calling thread, in fixed chunks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InOrder;
+
+impl<S: Scalar> Plates<S> for InOrder {
+    fn sum(&self, _plate: usize, range: Range<usize>, term: &Term<'_, S>) -> Result<S, ModelError> {
+        let chunks = chunks(range);
+        let sums: Result<Vec<S>, ModelError> =
+            chunks.iter().map(|c| chunk_sum(c.clone(), term)).collect();
+        Ok(sum_in_order(sums?))
+    }
+}
+
+/// The range cut into consecutive chunks of `CHUNK` terms (the last may be shorter).
+pub(crate) fn chunks(range: Range<usize>) -> Vec<Range<usize>> {
+    let (start, end) = (range.start, range.end.max(range.start));
+    (start..end)
+        .step_by(CHUNK)
+        .map(|a| a..(a + CHUNK).min(end))
+        .collect()
+}
+
+/// Σ term(i) over one chunk, in order.
+pub(crate) fn chunk_sum<S: Scalar>(
+    indices: impl IntoIterator<Item = usize>,
+    term: &Term<'_, S>,
+) -> Result<S, ModelError> {
+    let mut total = S::constant(0.0);
+    for i in indices {
+        total += term(i)?;
+    }
+    Ok(total)
+}
+
+/// The chunk sums added in order.
+pub(crate) fn sum_in_order<S: Scalar>(sums: Vec<S>) -> S {
+    sums.into_iter().fold(S::constant(0.0), |acc, s| acc + s)
+}
