@@ -188,6 +188,7 @@ impl Advi {
                 seed: self.seed,
                 expectation: Expectation::MonteCarlo,
                 init: Vec::new(),
+                minibatch: None,
             },
         };
         let diagnostics = diagnose(&engine)?;

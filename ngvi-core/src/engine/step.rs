@@ -164,7 +164,7 @@ impl<M: Model> Engine<'_, M> {
     }
 
     /// The natural-gradient target of block `b` over the rule of `seed`.
-    fn target(&self, b: usize, seed: u64) -> Result<Vec<f64>, Error> {
+    pub(super) fn target(&self, b: usize, seed: u64) -> Result<Vec<f64>, Error> {
         let fam = &self.blocks[b].family;
         let coords = &self.blocks[b].coords;
         let non_finite = |value| Error::NonFinite {

@@ -14,12 +14,14 @@
 
 mod reduce;
 
-pub(crate) use reduce::{Reducer, Threads};
+pub(crate) use reduce::{Reducer, Subsample, Threads};
 
+use std::cell::Cell;
 use std::ops::Range;
 
 use crate::ad::Scalar;
 use crate::error::ModelError;
+use crate::model::Model;
 
 /// Terms per chunk: the unit of parallel work and of the fixed summation order.
 pub const CHUNK: usize = 512;
@@ -85,4 +87,27 @@ pub(crate) fn chunk_sum<S: Scalar>(
 /// The chunk sums added in order.
 pub(crate) fn sum_in_order<S: Scalar>(sums: Vec<S>) -> S {
     sums.into_iter().fold(S::constant(0.0), |acc, s| acc + s)
+}
+
+/// The size of the model's largest plate at `z` (its ranges come from the data), read
+/// without evaluating a term.
+pub(crate) fn largest_plate<M: Model>(model: &M, z: &[f64]) -> Result<usize, ModelError> {
+    let sizes = Sizes(Cell::new(0));
+    model.log_joint_in(z, &sizes)?;
+    Ok(sizes.0.get())
+}
+
+/// Records the largest range it is given; sums nothing.
+struct Sizes(Cell<usize>);
+
+impl Plates<f64> for Sizes {
+    fn sum(
+        &self,
+        _plate: usize,
+        range: Range<usize>,
+        _term: &Term<'_, f64>,
+    ) -> Result<f64, ModelError> {
+        self.0.set(self.0.get().max(range.len()));
+        Ok(0.0)
+    }
 }
