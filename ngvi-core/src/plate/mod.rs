@@ -26,8 +26,10 @@ use crate::model::Model;
 /// Terms per chunk: the unit of parallel work and of the fixed summation order.
 pub const CHUNK: usize = 512;
 
-/// The log-density term of one iteration of a plate.
-pub type Term<'a, S> = dyn Fn(usize) -> Result<S, ModelError> + Sync + 'a;
+/// The sum of a plate's log-density terms over some of its indices (a chunk, in order).
+/// `model!` writes it as a loop over the indices, so that what does not change from one
+/// iteration to the next is computed once per chunk.
+pub type Term<'a, S> = dyn Fn(&[usize]) -> Result<S, ModelError> + Sync + 'a;
 
 /// A plate as the model declares it (`Model::plates`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +48,8 @@ pub struct PlateInfo {
 
 /// How a model's plates are summed: the reduction seam between the model and the engine.
 pub trait Plates<S> {
-    /// Σ_{i ∈ range} term(i) for plate number `plate`, or the first error of a term.
+    /// Σ_{i ∈ range} (term i) for plate number `plate`, by calls of `term` on chunks of the
+    /// range, or the first error of a term.
     fn sum(&self, plate: usize, range: Range<usize>, term: &Term<'_, S>) -> Result<S, ModelError>;
 }
 
@@ -56,9 +59,10 @@ pub struct InOrder;
 
 impl<S: Scalar> Plates<S> for InOrder {
     fn sum(&self, _plate: usize, range: Range<usize>, term: &Term<'_, S>) -> Result<S, ModelError> {
-        let chunks = chunks(range);
-        let sums: Result<Vec<S>, ModelError> =
-            chunks.iter().map(|c| chunk_sum(c.clone(), term)).collect();
+        let sums: Result<Vec<S>, ModelError> = chunks(range)
+            .into_iter()
+            .map(|c| term(&c.collect::<Vec<usize>>()))
+            .collect();
         Ok(sum_in_order(sums?))
     }
 }
@@ -70,18 +74,6 @@ pub(crate) fn chunks(range: Range<usize>) -> Vec<Range<usize>> {
         .step_by(CHUNK)
         .map(|a| a..(a + CHUNK).min(end))
         .collect()
-}
-
-/// Σ term(i) over one chunk, in order.
-pub(crate) fn chunk_sum<S: Scalar>(
-    indices: impl IntoIterator<Item = usize>,
-    term: &Term<'_, S>,
-) -> Result<S, ModelError> {
-    let mut total = S::constant(0.0);
-    for i in indices {
-        total += term(i)?;
-    }
-    Ok(total)
 }
 
 /// The chunk sums added in order.

@@ -6,7 +6,7 @@ use std::ops::Range;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
-use super::{chunk_sum, chunks, sum_in_order, Plates, Term, CHUNK};
+use super::{chunks, sum_in_order, Plates, Term, CHUNK};
 use crate::ad::Scalar;
 use crate::engine::stream_seed;
 use crate::error::{Error, ModelError};
@@ -47,16 +47,14 @@ impl<S: Scalar> Plates<S> for Reducer {
             Some(s) if range.len() > s.batch => {
                 let picked = s.indices(plate, &range);
                 let groups: Vec<&[usize]> = picked.chunks(CHUNK).collect();
-                let sums = self
-                    .threads
-                    .sums(&groups, |g| chunk_sum(g.iter().copied(), term))?;
+                let sums = self.threads.sums(&groups, |g| term(g))?;
                 // Σ over the batch × n / b: the plate's sum in expectation
                 Ok(sum_in_order(sums) * (range.len() as f64 / s.batch as f64))
             }
             _ => {
                 let sums = self
                     .threads
-                    .sums(&chunks(range), |c| chunk_sum(c.clone(), term))?;
+                    .sums(&chunks(range), |c| term(&c.clone().collect::<Vec<usize>>()))?;
                 Ok(sum_in_order(sums))
             }
         }

@@ -3,6 +3,9 @@
 //! density to the accumulator. The method has no `where f64: F64Ops<S>` bound (an impl may
 //! ask less than the trait); see [`rewrite`](super::rewrite) for why.
 //!
+//! A plate's body becomes a closure that sums its terms over a chunk of indices, handed to
+//! the `Plates` reducer `log_joint_in` was given (`log_joint` gives `InOrder`).
+//!
 //! A model with derived quantities (`track NAME = EXPR;`) runs its body in a generic
 //! inherent method that also collects them when asked: `log_joint` calls it without
 //! collecting, `Model::tracked(z)` with `S = f64`, collecting each `track` as it passes
@@ -193,12 +196,16 @@ impl Expander<'_, '_> {
                 let inner = self.stmts(body);
                 let (lp, s, plates) = (lp(), scalar_s(), plates_arg());
                 let term = proc_macro2::Ident::new("__ngvi_term", proc_macro2::Span::mixed_site());
+                let indices =
+                    proc_macro2::Ident::new("__ngvi_indices", proc_macro2::Span::mixed_site());
                 quote! {
                     {
                         let __ngvi_range: ::core::ops::Range<usize> = #x;
-                        let #term = |#var: usize| -> ::core::result::Result<#s, ::ngvi::ModelError> {
+                        let #term = |#indices: &[usize]| -> ::core::result::Result<#s, ::ngvi::ModelError> {
                             let mut #lp: #s = <#s as ::ngvi::Scalar>::constant(0.0);
-                            #inner
+                            for &#var in #indices {
+                                #inner
+                            }
                             ::core::result::Result::Ok(#lp)
                         };
                         #lp += ::ngvi::Plates::sum(#plates, #id, __ngvi_range, &#term)?;
