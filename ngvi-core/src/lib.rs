@@ -16,6 +16,8 @@ mod fit;
 mod guide;
 mod joint;
 pub mod model;
+#[cfg(feature = "plot")]
+pub mod plot;
 pub mod special;
 pub mod transform;
 
