@@ -33,6 +33,10 @@ import sys
 import time
 from pathlib import Path
 
+# About the process's start (only standard modules are loaded so far), for a `--one` run
+# not launched by this script's parent.
+START = time.time()
+
 # The bar, as `examples/common/compare.rs` defines it (`MEAN_TOL`, `SD_TOL`).
 MEAN_TOL = 0.1
 SD_TOL = 0.15
@@ -67,8 +71,12 @@ def main():
     parser.add_argument("--one", nargs=2, metavar=("MODEL", "CONFIG"), help=argparse.SUPPRESS)
     parser.add_argument("--launched", type=float, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.one and (args.one[0] not in MODELS or args.one[1] not in CONFIGS):
+        parser.error(f"--one MODEL CONFIG: MODEL one of {', '.join(MODELS)}; "
+                     f"CONFIG one of {', '.join(CONFIGS)}")
     if args.one:
-        child(args.one[0], args.one[1], args.steps, args.seed, args.launched)
+        launched = START if args.launched is None else args.launched
+        child(args.one[0], args.one[1], args.steps, args.seed, launched)
         return
     unknown = [m for m in args.models if m not in MODELS]
     if unknown:
