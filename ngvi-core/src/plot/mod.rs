@@ -1,5 +1,6 @@
-//! Plots of a [`Fit`] as SVG files (feature `plot`): the marginal posteriors of chosen
-//! latents, with reference draws (NUTS, MCMC) overlaid as histograms, and the ELBO trace.
+//! Plots of a [`Fit`](crate::Fit) as SVG files (feature `plot`): the marginal posteriors of
+//! chosen latents, with reference draws (NUTS, MCMC) overlaid as histograms, and the ELBO
+//! trace.
 //!
 //! Drawn with `plotters`' SVG backend alone: the text is left to the SVG viewer, so no
 //! system font is needed. Every function renders into memory first and writes the file
