@@ -13,6 +13,10 @@
 //! its version.
 
 pub use nalgebra;
+/// Plots of a fit as SVG files: marginal posteriors against reference draws, the ELBO trace
+/// (feature `plot`).
+#[cfg(feature = "plot")]
+pub use ngvi_core::plot;
 pub use ngvi_core::{ad, diagnostics, dist, family, plate, spec, special, transform};
 pub use ngvi_core::{
     dot, gradient, hessian, ln_beta, log_sum_exp, sigmoid, softplus, Dual, Dual2, F64Ops, Scalar,

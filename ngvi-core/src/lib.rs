@@ -17,6 +17,8 @@ mod guide;
 mod joint;
 pub mod model;
 pub mod plate;
+#[cfg(feature = "plot")]
+pub mod plot;
 pub mod special;
 pub mod transform;
 
