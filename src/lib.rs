@@ -19,9 +19,12 @@ pub use ngvi_core::{
 };
 pub use ngvi_core::{
     Confirmation, Error, ExpFamily, Expectation, FamilyError, Fit, GaussianWhy, Guide, GuideView,
-    InOrder, Latent, LatentUse, Model, ModelError, ModelErrorKind, Ngvi, PlateInfo, Plates, Reason,
+    InOrder, IterationInfo, Latent, LatentUse, Model, ModelError, ModelErrorKind, Ngvi, PlateInfo,
+    Plates, Reason, Setting,
     Shape, StopReason, Tracked,
 };
+#[cfg(feature = "export")]
+pub use ngvi_core::{DrawArray, FitRecord, StopRecord, SummaryRow};
 /// Write a probabilistic model.
 ///
 /// ```
@@ -89,6 +92,7 @@ pub mod prelude {
     };
     pub use ngvi_core::dist::*;
     pub use ngvi_core::{
-        Advi, Error, ExpFamily, Expectation, Fit, Guide, Model, ModelError, Ngvi, StopReason,
+        Advi, Error, ExpFamily, Expectation, Fit, Guide, IterationInfo, Model, ModelError, Ngvi,
+        StopReason,
     };
 }

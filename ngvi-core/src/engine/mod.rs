@@ -99,6 +99,8 @@ pub(crate) struct Settings {
     /// Starting values of Gaussian-block coordinates (coordinate, value on the
     /// unconstrained scale), from `Ngvi::init`.
     pub(crate) init: Vec<(usize, f64)>,
+    /// Told of every sweep (`Ngvi::on_iteration`, `Ngvi::progress`).
+    pub(crate) progress: crate::progress::Progress,
 }
 
 /// The outcome of the iterations.
