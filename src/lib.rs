@@ -83,6 +83,12 @@ pub mod macro_support;
 #[doc = include_str!("../docs/language.md")]
 pub struct LanguageReference;
 
+/// README.md, as the documentation of an item that exists only for doc tests: its program
+/// is compiled and run by `cargo test`, so the program a newcomer copies from it works.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct Readme;
+
 /// Everything a model file needs: `use ngvi::prelude::*;`.
 pub mod prelude {
     pub use crate::model;
