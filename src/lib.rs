@@ -20,8 +20,7 @@ pub use ngvi_core::{
 pub use ngvi_core::{
     Confirmation, Error, ExpFamily, Expectation, FamilyError, Fit, GaussianWhy, Guide, GuideView,
     InOrder, IterationInfo, Latent, LatentUse, Model, ModelError, ModelErrorKind, Ngvi, PlateInfo,
-    Plates, Reason, Setting,
-    Shape, StopReason, Tracked,
+    Plates, Reason, Setting, Shape, StopReason, Tracked,
 };
 #[cfg(feature = "export")]
 pub use ngvi_core::{DrawArray, FitRecord, StopRecord, SummaryRow};

@@ -171,7 +171,10 @@ impl Ngvi {
                 ("samples", count(self.samples)),
                 ("draws", count(self.draws)),
                 ("diagonal", Setting::Flag(self.diagonal)),
-                ("threads", self.threads.map_or(Setting::Choice("auto"), count)),
+                (
+                    "threads",
+                    self.threads.map_or(Setting::Choice("auto"), count),
+                ),
                 (
                     "expectation",
                     Setting::Choice(match self.expectation {
