@@ -23,9 +23,11 @@ pub use ngvi_core::{
 };
 pub use ngvi_core::{
     Confirmation, Error, ExpFamily, Expectation, FamilyError, Fit, GaussianWhy, Guide, GuideView,
-    InOrder, Latent, LatentUse, Model, ModelError, ModelErrorKind, Ngvi, PlateInfo, Plates, Reason,
-    Shape, StopReason, Tracked,
+    InOrder, IterationInfo, Latent, LatentUse, Model, ModelError, ModelErrorKind, Ngvi, PlateInfo,
+    Plates, Reason, Setting, Shape, StopReason, Tracked,
 };
+#[cfg(feature = "export")]
+pub use ngvi_core::{DrawArray, FitRecord, StopRecord, SummaryRow};
 /// Write a probabilistic model.
 ///
 /// ```
@@ -84,6 +86,12 @@ pub mod macro_support;
 #[doc = include_str!("../docs/language.md")]
 pub struct LanguageReference;
 
+/// README.md, as the documentation of an item that exists only for doc tests: its program
+/// is compiled and run by `cargo test`, so the program a newcomer copies from it works.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct Readme;
+
 /// Everything a model file needs: `use ngvi::prelude::*;`.
 pub mod prelude {
     pub use crate::model;
@@ -93,6 +101,7 @@ pub mod prelude {
     };
     pub use ngvi_core::dist::*;
     pub use ngvi_core::{
-        Advi, Error, ExpFamily, Expectation, Fit, Guide, Model, ModelError, Ngvi, StopReason,
+        Advi, Error, ExpFamily, Expectation, Fit, Guide, IterationInfo, Model, ModelError, Ngvi,
+        StopReason,
     };
 }

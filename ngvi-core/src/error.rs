@@ -195,6 +195,15 @@ pub enum Error {
         /// Its value.
         value: f64,
     },
+    /// Writing a fit out (feature `export`) failed: the writer's I/O error or a
+    /// serialisation error, as text.
+    #[error("could not write the fit as {format}: {message}")]
+    Export {
+        /// "CmdStan CSV" or "JSON".
+        format: &'static str,
+        /// What failed.
+        message: String,
+    },
     /// A guide could not be built or updated.
     #[error("numerical failure: {0}")]
     Family(#[from] FamilyError),

@@ -19,6 +19,7 @@ pub mod model;
 pub mod plate;
 #[cfg(feature = "plot")]
 pub mod plot;
+mod progress;
 pub mod special;
 pub mod transform;
 
@@ -33,7 +34,10 @@ pub use advi::Advi;
 pub use engine::{Expectation, StopReason};
 pub use error::{Error, ModelError, ModelErrorKind};
 pub use family::{ExpFamily, FamilyError};
-pub use fit::{Evaluations, Fit, GuideView, Ngvi};
+#[cfg(feature = "export")]
+pub use fit::{DrawArray, FitRecord, StopRecord, SummaryRow};
+pub use fit::{Evaluations, Fit, GuideView, Ngvi, Setting};
 pub use guide::{Confirmation, GaussianWhy, Guide, Reason};
 pub use model::{Latent, LatentUse, Model, Shape, Tracked};
 pub use plate::{InOrder, PlateInfo, Plates, Term};
+pub use progress::IterationInfo;

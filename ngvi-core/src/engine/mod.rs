@@ -102,6 +102,8 @@ pub(crate) struct Settings {
     pub(crate) init: Vec<(usize, f64)>,
     /// Minibatch size and the largest plate's size, for stochastic NGVI.
     pub(crate) minibatch: Option<(usize, usize)>,
+    /// Told of every sweep (`Ngvi::on_iteration`, `Ngvi::progress`).
+    pub(crate) progress: crate::progress::Progress,
 }
 
 /// The outcome of the iterations.

@@ -80,6 +80,8 @@ impl<M: Model> Engine<'_, M> {
             elbo.push(self.elbo(epoch_seed)?);
             let s = super::mean_shift(&before, &self.moments());
             shift = Some(s);
+            let last = elbo.last().copied().unwrap_or(f64::NAN);
+            self.settings.progress.iteration(epoch, last, s, rho);
             stop = StopReason::MaxIters { change: s };
             if s <= DRAW_TOL {
                 stop = StopReason::Converged { change: s };

@@ -1,11 +1,18 @@
 //! The fit API (docs/design.md §6): the [`Ngvi`] builder, which reads validate → plan → run,
 //! and the [`Fit`] it returns.
 
+#[cfg(feature = "export")]
+mod export;
 mod result;
+mod settings;
 mod summary;
 mod tracked;
 
+#[cfg(feature = "export")]
+pub use export::{DrawArray, FitRecord, StopRecord, SummaryRow};
 pub use result::{Evaluations, Fit, GuideView};
+pub use settings::Setting;
+pub(crate) use settings::{count, model_name, Record};
 
 use rand::rngs::StdRng;
 use rand::SeedableRng;
@@ -16,6 +23,7 @@ use crate::error::Error;
 use crate::guide::{self, Guide};
 use crate::model::{Latent, Model};
 use crate::plate::{largest_plate, Threads};
+use crate::progress::{IterationInfo, OnIteration, Progress};
 use crate::transform::Piece;
 
 /// Natural-gradient variational inference, configured by a builder:
@@ -35,6 +43,9 @@ pub struct Ngvi {
     init: Vec<(String, Vec<f64>)>,
     threads: Option<usize>,
     minibatch: Option<usize>,
+    on_iteration: Option<OnIteration>,
+    /// Draw a spinner (set by `progress`, with the `progress` feature).
+    progress: bool,
 }
 
 impl Default for Ngvi {
@@ -52,6 +63,8 @@ impl Default for Ngvi {
             init: Vec::new(),
             threads: None,
             minibatch: None,
+            on_iteration: None,
+            progress: false,
         }
     }
 }
@@ -163,6 +176,60 @@ impl Ngvi {
         Ok(Some(batch))
     }
 
+    /// Call `f` after every sweep over the blocks with what the sweep did (iteration, phase,
+    /// ELBO, relative change, step size, time since the fit began), for instance to log a
+    /// long fit or to record its trace:
+    /// `Ngvi::new().on_iteration(|info| eprintln!("{} {}", info.iteration, info.elbo))`.
+    /// A later call replaces the callback.
+    pub fn on_iteration<F>(mut self, f: F) -> Self
+    where
+        F: Fn(&IterationInfo) + Send + Sync + 'static,
+    {
+        self.on_iteration = Some(OnIteration(std::sync::Arc::new(f)));
+        self
+    }
+
+    /// Draw a spinner with the iteration and the ELBO on the terminal (stderr) while the fit
+    /// runs, once it has run for half a second; cleared when the fit ends. Off by default;
+    /// nothing is drawn when stderr is not a terminal.
+    #[cfg(feature = "progress")]
+    pub fn progress(mut self, show: bool) -> Self {
+        self.progress = show;
+        self
+    }
+
+    /// The options of this builder, for the fit's record.
+    fn record(&self, model: &'static str) -> Record {
+        Record {
+            model,
+            method: "ngvi",
+            settings: vec![
+                ("seed", Setting::Count(self.seed)),
+                ("max_iters", count(self.max_iters)),
+                ("tol", Setting::Real(self.tol)),
+                ("step_size", Setting::Real(self.step_size.unwrap_or(1.0))),
+                ("samples", count(self.samples)),
+                ("draws", count(self.draws)),
+                ("diagonal", Setting::Flag(self.diagonal)),
+                (
+                    "threads",
+                    self.threads.map_or(Setting::Choice("auto"), count),
+                ),
+                (
+                    "minibatch",
+                    self.minibatch.map_or(Setting::Choice("none"), count),
+                ),
+                (
+                    "expectation",
+                    Setting::Choice(match self.expectation {
+                        Expectation::Auto => "auto",
+                        Expectation::MonteCarlo => "monte_carlo",
+                    }),
+                ),
+            ],
+        }
+    }
+
     fn validate(&self, latents: &[Latent]) -> Result<(), Error> {
         let invalid = |option, value: String, expected| {
             Err(Error::InvalidOption {
@@ -241,6 +308,7 @@ impl Ngvi {
 
     /// Fit the model: validate the options, plan the guides, run the engine, draw.
     pub fn fit<M: Model>(&self, model: &M) -> Result<Fit, Error> {
+        let progress = Progress::new(self.on_iteration.clone(), self.progress);
         let latents = model.latents()?;
         self.validate(&latents)?;
         let mut plan_rng = StdRng::seed_from_u64(stream_seed(self.seed, PLANNING_STREAM));
@@ -273,16 +341,23 @@ impl Ngvi {
                 expectation: self.expectation,
                 init,
                 minibatch,
+                progress,
             },
         };
-        let run = engine.run()?;
+        let run = engine.run();
+        engine.settings.progress.finish();
+        let run = run?;
         let diagnostics = diagnose(&engine)?;
         let mut fit = Fit::new(
             latents,
             plan.latent_block,
             plan.reasons,
             engine,
-            Outcome { run, diagnostics },
+            Outcome {
+                run,
+                diagnostics,
+                record: self.record(model_name::<M>()),
+            },
             self.draws,
             &mut StdRng::seed_from_u64(stream_seed(self.seed, DRAWS_STREAM)),
         );
@@ -353,6 +428,7 @@ pub(crate) struct Diagnostics {
 pub(crate) struct Outcome {
     pub(crate) run: crate::engine::Run,
     pub(crate) diagnostics: Diagnostics,
+    pub(crate) record: Record,
 }
 
 /// One latent's starting values, checked and mapped to its unconstrained coordinates.
