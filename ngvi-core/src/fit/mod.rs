@@ -18,7 +18,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 
 use crate::diagnostics::{elbo_estimate, pareto_k};
-use crate::engine::{centre, stream_seed, Engine, Expectation, Settings};
+use crate::engine::{centre, stream_seed, Block, Engine, Expectation, Settings};
 use crate::error::Error;
 use crate::guide::{self, Guide};
 use crate::model::{Latent, Model};
@@ -35,7 +35,7 @@ pub struct Ngvi {
     max_iters: usize,
     tol: f64,
     step_size: Option<f64>,
-    samples: usize,
+    samples: Option<usize>,
     draws: usize,
     diagonal: bool,
     expectation: Expectation,
@@ -55,7 +55,7 @@ impl Default for Ngvi {
             max_iters: 200,
             tol: 1e-8,
             step_size: None,
-            samples: 64,
+            samples: None,
             draws: 4000,
             diagonal: false,
             expectation: Expectation::Auto,
@@ -71,8 +71,9 @@ impl Default for Ngvi {
 
 impl Ngvi {
     /// Defaults: seed 0, at most 200 sweeps, tolerance 1e-8 on the relative change of the
-    /// natural parameters, ρ = 1 (with ELBO backtracking for non-conjugate blocks), 64 Monte
-    /// Carlo samples where no deterministic rule applies, 4000 posterior draws.
+    /// natural parameters, ρ = 1 (with ELBO backtracking for non-conjugate blocks), Monte
+    /// Carlo samples where no deterministic rule applies: 64, or 2(D + 1) for a Gaussian
+    /// block of D > 31 coordinates; 4000 posterior draws.
     pub fn new() -> Self {
         Self::default()
     }
@@ -96,9 +97,11 @@ impl Ngvi {
         self.step_size = Some(rho);
         self
     }
-    /// Monte Carlo draws per expectation when no deterministic rule applies.
+    /// Monte Carlo draws per expectation when no deterministic rule applies (default: 64,
+    /// or 2(D + 1) for a Gaussian block of D coordinates when that is more — fewer draws
+    /// than coordinates cannot estimate a full-rank curvature from gradients).
     pub fn samples(mut self, n: usize) -> Self {
-        self.samples = n;
+        self.samples = Some(n);
         self
     }
     /// Number of posterior draws kept in the fit (quantiles come from them).
@@ -208,7 +211,10 @@ impl Ngvi {
                 ("max_iters", count(self.max_iters)),
                 ("tol", Setting::Real(self.tol)),
                 ("step_size", Setting::Real(self.step_size.unwrap_or(1.0))),
-                ("samples", count(self.samples)),
+                (
+                    "samples",
+                    self.samples.map_or(Setting::Choice("auto"), count),
+                ),
                 ("draws", count(self.draws)),
                 ("diagonal", Setting::Flag(self.diagonal)),
                 (
@@ -249,8 +255,8 @@ impl Ngvi {
         if !(1..=MAX_ITERS).contains(&self.max_iters) {
             return invalid("max_iters", self.max_iters.to_string(), "in 1..=10_000_000");
         }
-        if !(2..=MAX_SAMPLES).contains(&self.samples) {
-            return invalid("samples", self.samples.to_string(), "in 2..=1_000_000");
+        if let Some(n) = self.samples.filter(|n| !(2..=MAX_SAMPLES).contains(n)) {
+            return invalid("samples", n.to_string(), "in 2..=1_000_000");
         }
         let dim: usize = latents.iter().map(|l| l.shape.len()).sum();
         if self.draws < 2 || self.draws.saturating_mul(dim.max(1)) > MAX_DRAWN_VALUES {
@@ -329,6 +335,9 @@ impl Ngvi {
             None => None,
         };
         let init = self.starting_values(&latents, &plan.joint.pieces)?;
+        let samples = self
+            .samples
+            .unwrap_or_else(|| default_samples(&plan.blocks));
         let mut engine = Engine {
             joint: plan.joint,
             blocks: plan.blocks,
@@ -336,7 +345,7 @@ impl Ngvi {
                 max_iters: self.max_iters,
                 tol: self.tol,
                 step_size: self.step_size,
-                samples: self.samples,
+                samples,
                 seed: self.seed,
                 expectation: self.expectation,
                 init,
@@ -371,6 +380,22 @@ impl Ngvi {
 const MIN_STEP_SIZE: f64 = 1e-6;
 /// Largest `max_iters`.
 const MAX_ITERS: usize = 10_000_000;
+/// Monte Carlo draws per expectation by default.
+const DEFAULT_SAMPLES: usize = 64;
+
+/// 64 draws, or 2(D + 1) for the largest non-conjugate block of D coordinates: a Gaussian
+/// block takes its curvature from gradients at the draws (Stein), whose estimate has rank
+/// at most the number of draws, and its draws are whitened only when they outnumber D.
+fn default_samples(blocks: &[Block]) -> usize {
+    let d = blocks
+        .iter()
+        .filter(|b| !b.conjugate)
+        .map(|b| b.coords.len())
+        .max()
+        .unwrap_or(0);
+    DEFAULT_SAMPLES.max(2 * (d + 1))
+}
+
 /// Largest `samples`.
 const MAX_SAMPLES: usize = 1_000_000;
 /// Largest number of values the posterior draws may hold (2 GiB of f64).
