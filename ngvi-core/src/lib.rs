@@ -16,6 +16,8 @@ mod fit;
 mod guide;
 mod joint;
 pub mod model;
+#[cfg(feature = "nuts")]
+mod nuts;
 pub mod special;
 pub mod transform;
 
@@ -33,3 +35,5 @@ pub use family::{ExpFamily, FamilyError};
 pub use fit::{Evaluations, Fit, GuideView, Ngvi};
 pub use guide::{Confirmation, GaussianWhy, Guide, Reason};
 pub use model::{Latent, LatentUse, Model, Shape, Tracked};
+#[cfg(feature = "nuts")]
+pub use nuts::{Comparison, ComparisonRow, Nuts, NutsFit, RHAT_LIMIT};
