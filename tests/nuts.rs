@@ -230,3 +230,39 @@ fn compare_sets_a_fit_beside_nuts() -> Result<(), Error> {
     );
     Ok(())
 }
+
+model! {
+    fn normal_mean_tracked(y: &[f64]) {
+        sample mu ~ Normal(0.0, 2.0);
+        for i in 0..y.len() {
+            observe y[i] ~ Normal(mu, 1.0);
+        }
+        track shifted = mu + 10.0;
+    }
+}
+
+#[test]
+fn derived_quantities_are_read_by_name() -> Result<(), Error> {
+    let model = normal_mean_tracked(&Y);
+    let nuts = Nuts::new()
+        .chains(2)
+        .draws(100)
+        .warmup(100)
+        .seed(9)
+        .sample(&model)?;
+    assert_eq!(nuts.tracked_names(), vec!["shifted"]);
+    let (mu, shifted) = (nuts.draws("mu").unwrap(), nuts.draws("shifted").unwrap());
+    assert!(mu
+        .iter()
+        .zip(&shifted)
+        .all(|(m, s)| (s[0] - m[0] - 10.0).abs() < 1e-12));
+    let fit = Ngvi::new().seed(1).fit(&model)?;
+    let cmp = fit.compare(&nuts);
+    let labels: Vec<(&str, bool)> = cmp
+        .rows()
+        .iter()
+        .map(|r| (r.label.as_str(), r.derived))
+        .collect();
+    assert_eq!(labels, vec![("mu", false), ("shifted", true)]);
+    Ok(())
+}

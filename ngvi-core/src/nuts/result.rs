@@ -251,9 +251,14 @@ impl NutsFit {
         self.gradients
     }
 
-    /// The settings the draws were made with.
-    pub fn settings(&self) -> &Nuts {
-        &self.settings
+    /// Number of chains.
+    pub fn num_chains(&self) -> usize {
+        self.chains.len()
+    }
+
+    /// Draws kept per chain.
+    pub fn draws_per_chain(&self) -> usize {
+        self.settings.draws
     }
 
     /// A table: per component its mean, sd, 5 %, 50 % and 95 % quantiles, MCSE of the mean,
@@ -313,7 +318,13 @@ impl NutsFit {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
-        if self.max_rhat() >= RHAT_LIMIT || self.max_rhat().is_nan() {
+        if self.max_rhat().is_nan() {
+            let _ = writeln!(
+                out,
+                "warning: R̂ could not be computed (fewer than 4 draws per chain, or a \
+                 non-finite draw)"
+            );
+        } else if self.max_rhat() >= RHAT_LIMIT {
             let _ = writeln!(
                 out,
                 "warning: R̂ ≥ {RHAT_LIMIT} for some component: the chains disagree; run longer \
