@@ -13,7 +13,11 @@
 //! its version.
 
 pub use nalgebra;
-pub use ngvi_core::{ad, diagnostics, dist, family, spec, special, transform};
+/// Plots of a fit as SVG files: marginal posteriors against reference draws, the ELBO trace
+/// (feature `plot`).
+#[cfg(feature = "plot")]
+pub use ngvi_core::plot;
+pub use ngvi_core::{ad, diagnostics, dist, family, plate, spec, special, transform};
 pub use ngvi_core::{
     dot, gradient, hessian, ln_beta, log_sum_exp, sigmoid, softplus, Dual, Dual2, F64Ops, Scalar,
 };
@@ -24,8 +28,11 @@ pub use ngvi_core::{
 pub use ngvi_core::{Comparison, ComparisonRow, Nuts, NutsFit, RHAT_LIMIT};
 pub use ngvi_core::{
     Confirmation, Error, ExpFamily, Expectation, FamilyError, Fit, GaussianWhy, Guide, GuideView,
-    Latent, LatentUse, Model, ModelError, ModelErrorKind, Ngvi, Reason, Shape, StopReason, Tracked,
+    InOrder, IterationInfo, Latent, LatentUse, Model, ModelError, ModelErrorKind, Ngvi, PlateInfo,
+    Plates, Reason, Setting, Shape, StopReason, Tracked,
 };
+#[cfg(feature = "export")]
+pub use ngvi_core::{DrawArray, FitRecord, StopRecord, SummaryRow};
 /// Write a probabilistic model.
 ///
 /// ```
@@ -84,6 +91,12 @@ pub mod macro_support;
 #[doc = include_str!("../docs/language.md")]
 pub struct LanguageReference;
 
+/// README.md, as the documentation of an item that exists only for doc tests: its program
+/// is compiled and run by `cargo test`, so the program a newcomer copies from it works.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct Readme;
+
 /// Everything a model file needs: `use ngvi::prelude::*;`.
 pub mod prelude {
     pub use crate::model;
@@ -95,6 +108,7 @@ pub mod prelude {
     #[cfg(feature = "nuts")]
     pub use ngvi_core::Nuts;
     pub use ngvi_core::{
-        Advi, Error, ExpFamily, Expectation, Fit, Guide, Model, ModelError, Ngvi, StopReason,
+        Advi, Error, ExpFamily, Expectation, Fit, Guide, IterationInfo, Model, ModelError, Ngvi,
+        StopReason,
     };
 }

@@ -11,8 +11,10 @@ pub mod posteriordb;
 
 use std::error::Error;
 
-/// The columns of a numeric CSV file under `examples/data/`, by header name.
+/// The columns of a numeric CSV file, by header name. Errors name the file, and for a
+/// field that is not a number its row, line and column.
 pub struct Table {
+    path: String,
     headers: Vec<String>,
     rows: Vec<Vec<f64>>,
 }
@@ -20,32 +22,59 @@ pub struct Table {
 impl Table {
     /// Read `examples/data/NAME`.
     pub fn read(name: &str) -> Result<Table, Box<dyn Error>> {
-        let path = format!("{}/examples/data/{name}", env!("CARGO_MANIFEST_DIR"));
-        let mut reader = csv::Reader::from_path(&path).map_err(|e| format!("{path}: {e}"))?;
-        let headers = reader.headers()?.iter().map(str::to_string).collect();
+        Table::from_path(&format!(
+            "{}/examples/data/{name}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+    }
+
+    /// Read the CSV file at `path`: a header row, then numbers.
+    pub fn from_path(path: &str) -> Result<Table, Box<dyn Error>> {
+        let in_file = |e: csv::Error| format!("{path}: {e}");
+        let mut reader = csv::Reader::from_path(path).map_err(in_file)?;
+        let headers: Vec<String> = reader
+            .headers()
+            .map_err(in_file)?
+            .iter()
+            .map(str::to_string)
+            .collect();
         let mut rows = Vec::new();
-        for (line, record) in reader.records().enumerate() {
-            let record = record?;
+        for (r, record) in reader.records().enumerate() {
+            let record = record.map_err(in_file)?;
+            let line = record.position().map_or(r + 2, |p| p.line() as usize);
             let row = record
                 .iter()
-                .map(|field| {
-                    field
-                        .trim()
-                        .parse::<f64>()
-                        .map_err(|e| format!("{path}, row {}: `{field}`: {e}", line + 2))
+                .zip(&headers)
+                .enumerate()
+                .map(|(j, (field, header))| {
+                    field.trim().parse::<f64>().map_err(|e| {
+                        format!(
+                            "{path}: row {} (line {line}), column {} (`{header}`): `{field}` \
+                             is not a number ({e})",
+                            r + 1,
+                            j + 1
+                        )
+                    })
                 })
                 .collect::<Result<Vec<f64>, String>>()?;
             rows.push(row);
         }
-        Ok(Table { headers, rows })
+        Ok(Table {
+            path: path.to_string(),
+            headers,
+            rows,
+        })
     }
 
     /// One column by name.
     pub fn column(&self, name: &str) -> Result<Vec<f64>, Box<dyn Error>> {
-        let j =
-            self.headers.iter().position(|h| h == name).ok_or_else(|| {
-                format!("no column `{name}` (columns: {})", self.headers.join(", "))
-            })?;
+        let j = self.headers.iter().position(|h| h == name).ok_or_else(|| {
+            format!(
+                "{}: no column `{name}` (columns: {})",
+                self.path,
+                self.headers.join(", ")
+            )
+        })?;
         Ok(self.rows.iter().map(|r| r[j]).collect())
     }
 

@@ -124,6 +124,14 @@ pub enum Error {
     /// The model has no latent variable to fit.
     #[error("the model has no latent variable")]
     NoLatent,
+    /// `Ngvi::minibatch` on a model whose plates cannot be subsampled.
+    #[error("invalid option: minibatch({batch}) needs a plate without local latents, but {why}")]
+    CannotSubsample {
+        /// The batch size given.
+        batch: usize,
+        /// What stands in the way, naming the plate and its latents.
+        why: String,
+    },
     /// A latent that no guide can hold yet.
     #[error(
         "latent `{name}` with prior {prior} is not conjugate to its uses ({uses}); \
@@ -215,6 +223,15 @@ pub enum Error {
         /// The chain (0-based).
         chain: usize,
         /// The sampler's message.
+        message: String,
+    },
+    /// Writing a fit out (feature `export`) failed: the writer's I/O error or a
+    /// serialisation error, as text.
+    #[error("could not write the fit as {format}: {message}")]
+    Export {
+        /// "CmdStan CSV" or "JSON".
+        format: &'static str,
+        /// What failed.
         message: String,
     },
     /// A guide could not be built or updated.

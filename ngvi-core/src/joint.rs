@@ -8,6 +8,7 @@ use nalgebra::DMatrix;
 use crate::ad::{Dual, Dual2, F64Ops, Scalar};
 use crate::error::Error;
 use crate::model::Model;
+use crate::plate::Reducer;
 use crate::transform::Piece;
 
 /// Value, gradient and Hessian of a function in some of its coordinates.
@@ -28,6 +29,8 @@ pub(crate) struct Joint<'m, M: Model> {
     pub(crate) pieces: Vec<Piece>,
     /// Evaluations so far.
     pub(crate) counts: Cell<Counts>,
+    /// How the model's plates are summed (every term, or a minibatch).
+    pub(crate) reducer: Reducer,
 }
 
 impl<M: Model> Joint<'_, M> {
@@ -101,7 +104,7 @@ impl<M: Model> Joint<'_, M> {
         f64: F64Ops<S>,
     {
         let (z, jac) = self.to_latent(&u);
-        Ok(self.model.log_joint(&z)? + jac)
+        Ok(self.model.log_joint_in(&z, &self.reducer)? + jac)
     }
 
     /// f̃ at u with its gradient and Hessian in the coordinates `coords`.

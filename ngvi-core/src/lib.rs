@@ -18,6 +18,10 @@ mod joint;
 pub mod model;
 #[cfg(feature = "nuts")]
 mod nuts;
+pub mod plate;
+#[cfg(feature = "plot")]
+pub mod plot;
+mod progress;
 pub mod special;
 pub mod transform;
 
@@ -32,8 +36,12 @@ pub use advi::Advi;
 pub use engine::{Expectation, StopReason};
 pub use error::{Error, ModelError, ModelErrorKind};
 pub use family::{ExpFamily, FamilyError};
-pub use fit::{Evaluations, Fit, GuideView, Ngvi};
+#[cfg(feature = "export")]
+pub use fit::{DrawArray, FitRecord, StopRecord, SummaryRow};
+pub use fit::{Evaluations, Fit, GuideView, Ngvi, Setting};
 pub use guide::{Confirmation, GaussianWhy, Guide, Reason};
 pub use model::{Latent, LatentUse, Model, Shape, Tracked};
 #[cfg(feature = "nuts")]
 pub use nuts::{Comparison, ComparisonRow, Nuts, NutsFit, RHAT_LIMIT};
+pub use plate::{InOrder, PlateInfo, Plates, Term};
+pub use progress::IterationInfo;

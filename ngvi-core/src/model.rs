@@ -3,6 +3,7 @@
 use crate::ad::{F64Ops, Scalar};
 use crate::dist::{DistKind, Support};
 use crate::error::ModelError;
+use crate::plate::{PlateInfo, Plates};
 
 /// The shape of one latent variable.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +83,23 @@ pub trait Model {
     fn log_joint<S: Scalar>(&self, z: &[S]) -> Result<S, ModelError>
     where
         f64: F64Ops<S>;
+
+    /// The log joint with each plate's terms summed by `plates` (the engine passes its
+    /// reducer: threads, or a minibatch). The default, for a model without plates, is
+    /// [`Model::log_joint`]; `model!` implements both, `log_joint` as
+    /// `log_joint_in(z, &InOrder)` ([`crate::plate::InOrder`]).
+    fn log_joint_in<S: Scalar>(&self, z: &[S], plates: &dyn Plates<S>) -> Result<S, ModelError>
+    where
+        f64: F64Ops<S>,
+    {
+        let _ = plates;
+        self.log_joint(z)
+    }
+
+    /// The model's plates (`for i in plate(a..b)`), in source order. The default: none.
+    fn plates(&self) -> Vec<PlateInfo> {
+        Vec::new()
+    }
 
     /// Total number of scalars in `z`.
     fn dim(&self) -> Result<usize, ModelError> {

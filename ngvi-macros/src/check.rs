@@ -22,6 +22,7 @@ use crate::messages::{self as msg, Nesting};
 use crate::parse::{DistCall, Else, IfStmt, ModelFn, Stmt};
 use crate::resolved::{self, Call, Convert, Latent, Model, Shape, UseFact, Value};
 use crate::source::{text_of, Info};
+use plate::plate_range;
 
 /// Check and resolve the model. Errors are pushed to `errors`, which may already hold the
 /// parser's (then statements may be missing, and a model without latents is not reported);
@@ -48,6 +49,7 @@ pub fn check<'m>(syntax: &'m ModelFn, errors: &mut Vec<syn::Error>) -> Option<Mo
         body,
         uses: c.uses,
         tracked: c.tracked.into_iter().map(|(n, _)| n).collect(),
+        plates: c.plates,
     })
 }
 
@@ -90,6 +92,10 @@ struct Checker<'m, 'a> {
     uses: Vec<UseFact>,
     /// Derived quantities so far, with their line.
     tracked: Vec<(String, u32)>,
+    /// Plates so far.
+    plates: Vec<resolved::Plate<'m>>,
+    /// The scope depth at the start of the enclosing plate's body.
+    plate_scope: Option<usize>,
 }
 
 impl<'m, 'a> Checker<'m, 'a> {
@@ -109,6 +115,8 @@ impl<'m, 'a> Checker<'m, 'a> {
             priors: HashMap::new(),
             uses: Vec::new(),
             tracked: Vec::new(),
+            plates: Vec::new(),
+            plate_scope: None,
         }
     }
 
@@ -170,6 +178,13 @@ impl<'m, 'a> Checker<'m, 'a> {
                 info,
             } => Some(self.let_stmt(pat, ty.as_ref(), init, info)),
             Stmt::For {
+                pat,
+                iter,
+                body,
+                info,
+                ..
+            } if plate_range(iter).is_some() => self.plate(pat, iter, body, info),
+            Stmt::For {
                 kw,
                 pat,
                 iter,
@@ -195,6 +210,7 @@ impl<'m, 'a> Checker<'m, 'a> {
             Stmt::Expr { expr, semi, info } => {
                 self.inspect(expr);
                 let value = self.value(expr);
+                self.outer_assignment(expr);
                 self.env.assign(expr);
                 Some(resolved::Stmt::Expr {
                     expr: value,
@@ -588,5 +604,6 @@ impl<'m, 'a> Checker<'m, 'a> {
     }
 }
 
+mod plate;
 #[cfg(test)]
 mod tests;

@@ -114,6 +114,16 @@ impl Env {
         }
     }
 
+    /// Number of open scopes.
+    pub fn depth(&self) -> usize {
+        self.scopes.len()
+    }
+
+    /// The scope (0 the outermost) where `name` is bound, if it is.
+    pub fn scope_of(&self, name: &str) -> Option<usize> {
+        self.scopes.iter().rposition(|s| s.contains_key(name))
+    }
+
     pub fn get(&self, name: &str) -> Option<&Binding> {
         self.scopes
             .iter()

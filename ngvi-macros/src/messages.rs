@@ -150,7 +150,7 @@ pub fn no_latent(model: &Ident) -> String {
 /// `place` is the innermost enclosing construct: `a `for` loop` or `an `if` branch`.
 pub fn sample_nested(place: Nesting, name: &Ident, dist: &Ident) -> String {
     let (place, fix) = match place {
-        Nesting::For => (
+        Nesting::For | Nesting::Plate => (
             "a `for` loop",
             format!("declare a vector latent before the loop, `sample {name}[n] ~ {dist}(...);`, and use `{name}[i]` inside it"),
         ),
@@ -167,6 +167,7 @@ pub fn sample_nested(place: Nesting, name: &Ident, dist: &Ident) -> String {
 pub enum Nesting {
     For,
     If,
+    Plate,
 }
 
 pub fn sample_data_argument(name: &Ident, model: &Ident) -> String {
@@ -268,7 +269,7 @@ fn grouped(e: &syn::Expr) -> String {
 /// `track` inside a loop or branch.
 pub fn track_nested(place: Nesting, name: &Ident) -> String {
     let (place, fix) = match place {
-        Nesting::For => (
+        Nesting::For | Nesting::Plate => (
             "a `for` loop",
             format!("collect the values in the loop, `let mut {name}_values = Vec::new();` before it and `{name}_values.push(...);` inside, then after the loop `track {name} = {name}_values;`"),
         ),
@@ -311,6 +312,27 @@ pub fn observe_latent(kw: &Ident, id: &Ident, latent: &str, value: &str, dist: &
 
 pub fn loop_over_latent(id: &Ident, latent: &str) -> String {
     format!("the range of a `for` loop must come from data, but {}: the number of iterations cannot depend on a latent value; loop over the data (e.g. `for i in 0..y.len()`) and use the latent inside the loop", depends(id, latent))
+}
+
+pub fn plate_nested(place: Nesting) -> String {
+    let place = match place {
+        Nesting::For => "a `for` loop",
+        Nesting::If => "an `if` branch",
+        Nesting::Plate => "another plate",
+    };
+    format!("a `plate` cannot be inside {place}: a plate is the outermost loop over conditionally independent data; write it at the top level of the model, `for i in plate(0..n) {{ ... }}`, with any inner loops inside it")
+}
+
+pub fn plate_pattern() -> String {
+    "a plate's index must be a single name, as in `for i in plate(0..n) { ... }`; bind other values with `let` inside the plate".into()
+}
+
+pub fn plate_argument() -> String {
+    "`plate` takes one range of data indices: write `for i in plate(0..n) { ... }`".into()
+}
+
+pub fn plate_assigns_outer(id: &Ident) -> String {
+    format!("`{id}` is declared before the plate and changed inside it, but a plate's iterations are independent and may run in parallel or on a minibatch: declare `{id}` inside the plate, or use a plain `for` loop if the iterations depend on each other")
 }
 
 pub fn branch_on_latent(id: &Ident, latent: &str) -> String {

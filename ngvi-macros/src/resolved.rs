@@ -22,6 +22,15 @@ pub struct Model<'m> {
     pub uses: Vec<UseFact>,
     /// The names of the derived quantities (`track`), in statement order.
     pub tracked: Vec<String>,
+    /// The plates (`for i in plate(a..b)`), in source order.
+    pub plates: Vec<Plate<'m>>,
+}
+
+/// A plate: a `for` loop over conditionally independent data.
+pub struct Plate<'m> {
+    pub info: &'m Info,
+    /// Latents indexed inside the plate by an expression of its index.
+    pub local_latents: Vec<String>,
 }
 
 /// An expression, with the names in it that are generic scalars (`S` included when named,
@@ -115,6 +124,14 @@ pub enum Stmt<'m> {
         kw: &'m Token![for],
         pat: &'m Pat,
         iter: Value<'m>,
+        body: Vec<Stmt<'m>>,
+        info: &'m Info,
+    },
+    /// `for VAR in plate(RANGE) { … }`: plate number `id`.
+    Plate {
+        id: usize,
+        var: &'m Ident,
+        range: Value<'m>,
         body: Vec<Stmt<'m>>,
         info: &'m Info,
     },

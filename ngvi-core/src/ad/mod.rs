@@ -85,6 +85,8 @@ pub trait Scalar:
     + SubAssign<f64>
     + MulAssign<f64>
     + DivAssign<f64>
+    + Send
+    + Sync
     + 'static
 {
     /// Highest derivative order carried (0 for `f64`, 1 for [`Dual`], 2 for [`Dual2`]).

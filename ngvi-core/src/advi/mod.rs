@@ -18,9 +18,10 @@ use rand::SeedableRng;
 use crate::engine::{stream_seed, Block, Engine, Expectation, Run, Settings, StopReason};
 use crate::error::Error;
 use crate::family::{DiagGaussian, ExpFamily, Gaussian};
-use crate::fit::{diagnose, Fit, Outcome};
+use crate::fit::{count, diagnose, model_name, Fit, Outcome, Record, Setting};
 use crate::guide::{self, GaussianWhy, Guide, Reason};
 use crate::model::Model;
+use crate::progress::Progress;
 use objective::Objective;
 
 /// ADVI, configured by a builder: `Advi::new().full_rank(true).step_size(0.05).fit(&model)?`.
@@ -95,6 +96,25 @@ impl Advi {
     pub fn draws(mut self, n: usize) -> Self {
         self.draws = n;
         self
+    }
+
+    /// The options of this builder, for the fit's record.
+    fn record(&self, model: &'static str) -> Record {
+        Record {
+            model,
+            method: "advi",
+            settings: vec![
+                ("seed", Setting::Count(self.seed)),
+                ("full_rank", Setting::Flag(self.full_rank)),
+                ("step_size", Setting::Real(self.step_size)),
+                ("grad_samples", count(self.grad_samples)),
+                ("elbo_samples", count(self.elbo_samples)),
+                ("eval_every", count(self.eval_every)),
+                ("tol", Setting::Real(self.tol)),
+                ("max_iters", count(self.max_iters)),
+                ("draws", count(self.draws)),
+            ],
+        }
     }
 
     fn validate(&self) -> Result<(), Error> {
@@ -188,6 +208,8 @@ impl Advi {
                 seed: self.seed,
                 expectation: Expectation::MonteCarlo,
                 init: Vec::new(),
+                minibatch: None,
+                progress: Progress::silent(),
             },
         };
         let diagnostics = diagnose(&engine)?;
@@ -196,7 +218,11 @@ impl Advi {
             plan.latent_block,
             reasons,
             engine,
-            Outcome { run, diagnostics },
+            Outcome {
+                run,
+                diagnostics,
+                record: self.record(model_name::<M>()),
+            },
             self.draws,
             &mut StdRng::seed_from_u64(stream_seed(self.seed, 2)),
         ))

@@ -11,6 +11,7 @@
 mod rule;
 mod start;
 mod step;
+mod stochastic;
 mod update;
 
 pub(crate) use start::centre;
@@ -33,7 +34,7 @@ const MAX_UNCONSTRAINED_SD: f64 = 1e6;
 /// `DRAW_TOL` sd between two phases.
 const MAX_PHASES: u64 = 5;
 /// Draws of the ELBO estimate in an exact fit.
-const EXACT_ELBO_DRAWS: usize = 8;
+const EXACT_ELBO_DRAWS: usize = 2;
 /// Largest change of a Gaussian mean between phases, in sd, for the fit to stop.
 pub(crate) const DRAW_TOL: f64 = 0.05;
 
@@ -99,6 +100,10 @@ pub(crate) struct Settings {
     /// Starting values of Gaussian-block coordinates (coordinate, value on the
     /// unconstrained scale), from `Ngvi::init`.
     pub(crate) init: Vec<(usize, f64)>,
+    /// Minibatch size and the largest plate's size, for stochastic NGVI.
+    pub(crate) minibatch: Option<(usize, usize)>,
+    /// Told of every sweep (`Ngvi::on_iteration`, `Ngvi::progress`).
+    pub(crate) progress: crate::progress::Progress,
 }
 
 /// The outcome of the iterations.
@@ -174,11 +179,14 @@ impl<M: Model> Engine<'_, M> {
     /// Fit: one pass of deterministic rules for an exact model; otherwise start the Gaussian
     /// block near the mode and run the fixed-draw phases.
     pub(crate) fn run(&mut self) -> Result<Run, Error> {
+        if let Some((batch, n)) = self.settings.minibatch {
+            return self.run_stochastic(batch, n);
+        }
         let mut notes = Vec::new();
         let seed = self.settings.seed;
         if self.exact() {
             // Only the ELBO trace draws here, and at the exact posterior f̃ − ln q is the same
-            // at every point: a few draws are enough.
+            // at every point: two draws are enough.
             self.settings.samples = self.settings.samples.min(EXACT_ELBO_DRAWS);
             let phase = self.phase(stream_seed(seed, 1), &mut notes)?;
             return Ok(Run {

@@ -71,6 +71,10 @@ impl<M: Model> Engine<'_, M> {
             let rho = self.settings.step_size.unwrap_or(1.0);
             change = super::relative_change_of(&self.blocks, &old) / rho;
             let kl = super::largest_kl(&self.blocks, &old, &old_mu) / (rho * rho);
+            // elbo[0] is the phase's start, elbo[iter] this sweep's
+            self.settings
+                .progress
+                .iteration(iter, elbo[iter], change, rho);
             let settled = if self.exact() {
                 change < self.settings.tol
             } else {
@@ -164,7 +168,7 @@ impl<M: Model> Engine<'_, M> {
     }
 
     /// The natural-gradient target of block `b` over the rule of `seed`.
-    fn target(&self, b: usize, seed: u64) -> Result<Vec<f64>, Error> {
+    pub(super) fn target(&self, b: usize, seed: u64) -> Result<Vec<f64>, Error> {
         let fam = &self.blocks[b].family;
         let coords = &self.blocks[b].coords;
         let non_finite = |value| Error::NonFinite {

@@ -1,20 +1,29 @@
 //! The fit API (docs/design.md §6): the [`Ngvi`] builder, which reads validate → plan → run,
 //! and the [`Fit`] it returns.
 
+#[cfg(feature = "export")]
+mod export;
 mod result;
+mod settings;
 mod summary;
 mod tracked;
 
+#[cfg(feature = "export")]
+pub use export::{DrawArray, FitRecord, StopRecord, SummaryRow};
 pub use result::{Evaluations, Fit, GuideView};
+pub use settings::Setting;
+pub(crate) use settings::{count, model_name, Record};
 
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
 use crate::diagnostics::{elbo_estimate, pareto_k};
-use crate::engine::{stream_seed, Engine, Expectation, Settings};
+use crate::engine::{centre, stream_seed, Engine, Expectation, Settings};
 use crate::error::Error;
 use crate::guide::{self, Guide};
 use crate::model::{Latent, Model};
+use crate::plate::{largest_plate, Threads};
+use crate::progress::{IterationInfo, OnIteration, Progress};
 use crate::transform::Piece;
 
 /// Natural-gradient variational inference, configured by a builder:
@@ -32,6 +41,11 @@ pub struct Ngvi {
     expectation: Expectation,
     overrides: Vec<(String, Guide)>,
     init: Vec<(String, Vec<f64>)>,
+    threads: Option<usize>,
+    minibatch: Option<usize>,
+    on_iteration: Option<OnIteration>,
+    /// Draw a spinner (set by `progress`, with the `progress` feature).
+    progress: bool,
 }
 
 impl Default for Ngvi {
@@ -47,6 +61,10 @@ impl Default for Ngvi {
             expectation: Expectation::Auto,
             overrides: Vec::new(),
             init: Vec::new(),
+            threads: None,
+            minibatch: None,
+            on_iteration: None,
+            progress: false,
         }
     }
 }
@@ -113,6 +131,105 @@ impl Ngvi {
         self
     }
 
+    /// Sum the model's plates (`for i in plate(0..n)`) on `n` threads (default: one per
+    /// core, with the `rayon` feature). The result is the same to the bit whatever `n`.
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = Some(n);
+        self
+    }
+
+    /// Stochastic NGVI on minibatches (Hoffman et al. 2013) with a full-data control
+    /// variate (SVRG): each epoch takes the targets on all the data once, at its start, and
+    /// then steps on minibatches of `batch` terms of every plate (`for i in plate(0..n)`)
+    /// larger than that, scaled by n / batch, corrected by the same minibatch at the
+    /// epoch's start; it stops when an epoch moves every mean by at most 0.05 sd
+    /// (`max_iters` bounds the epochs). The plates must have no local latents (a group's
+    /// effect indexed by the plate's index). The diagnostics (ELBO, k̂) use every term, k̂
+    /// on 1000 draws.
+    pub fn minibatch(mut self, batch: usize) -> Self {
+        self.minibatch = Some(batch);
+        self
+    }
+
+    /// The minibatch size, when subsampling is asked for and possible.
+    fn subsampling<M: Model>(&self, model: &M) -> Result<Option<usize>, Error> {
+        let Some(batch) = self.minibatch else {
+            return Ok(None);
+        };
+        let cannot = |why: String| Err(Error::CannotSubsample { batch, why });
+        let plates = model.plates();
+        if plates.is_empty() {
+            return cannot(
+                "the model has no plate: write its data loop as `for i in plate(0..n) { ... }`"
+                    .into(),
+            );
+        }
+        if let Some(p) = plates.iter().find(|p| !p.local_latents.is_empty()) {
+            return cannot(format!(
+                "the plate `{}` (line {}) indexes the latents {} by its index: a minibatch \
+                 would leave the other groups' latents without data; fit on all the data",
+                p.statement,
+                p.line,
+                p.local_latents.join(", ")
+            ));
+        }
+        Ok(Some(batch))
+    }
+
+    /// Call `f` after every sweep over the blocks with what the sweep did (iteration, phase,
+    /// ELBO, relative change, step size, time since the fit began), for instance to log a
+    /// long fit or to record its trace:
+    /// `Ngvi::new().on_iteration(|info| eprintln!("{} {}", info.iteration, info.elbo))`.
+    /// A later call replaces the callback.
+    pub fn on_iteration<F>(mut self, f: F) -> Self
+    where
+        F: Fn(&IterationInfo) + Send + Sync + 'static,
+    {
+        self.on_iteration = Some(OnIteration(std::sync::Arc::new(f)));
+        self
+    }
+
+    /// Draw a spinner with the iteration and the ELBO on the terminal (stderr) while the fit
+    /// runs, once it has run for half a second; cleared when the fit ends. Off by default;
+    /// nothing is drawn when stderr is not a terminal.
+    #[cfg(feature = "progress")]
+    pub fn progress(mut self, show: bool) -> Self {
+        self.progress = show;
+        self
+    }
+
+    /// The options of this builder, for the fit's record.
+    fn record(&self, model: &'static str) -> Record {
+        Record {
+            model,
+            method: "ngvi",
+            settings: vec![
+                ("seed", Setting::Count(self.seed)),
+                ("max_iters", count(self.max_iters)),
+                ("tol", Setting::Real(self.tol)),
+                ("step_size", Setting::Real(self.step_size.unwrap_or(1.0))),
+                ("samples", count(self.samples)),
+                ("draws", count(self.draws)),
+                ("diagonal", Setting::Flag(self.diagonal)),
+                (
+                    "threads",
+                    self.threads.map_or(Setting::Choice("auto"), count),
+                ),
+                (
+                    "minibatch",
+                    self.minibatch.map_or(Setting::Choice("none"), count),
+                ),
+                (
+                    "expectation",
+                    Setting::Choice(match self.expectation {
+                        Expectation::Auto => "auto",
+                        Expectation::MonteCarlo => "monte_carlo",
+                    }),
+                ),
+            ],
+        }
+    }
+
     fn validate(&self, latents: &[Latent]) -> Result<(), Error> {
         let invalid = |option, value: String, expected| {
             Err(Error::InvalidOption {
@@ -142,6 +259,12 @@ impl Ngvi {
                 self.draws.to_string(),
                 "at least 2, and draws × (number of latent scalars) at most 2^28",
             );
+        }
+        if self.minibatch == Some(0) {
+            return invalid("minibatch", "0".into(), "at least 1");
+        }
+        if self.threads == Some(0) {
+            return invalid("threads", "0".into(), "at least 1");
         }
         if latents.is_empty() {
             return Err(Error::NoLatent);
@@ -185,10 +308,11 @@ impl Ngvi {
 
     /// Fit the model: validate the options, plan the guides, run the engine, draw.
     pub fn fit<M: Model>(&self, model: &M) -> Result<Fit, Error> {
+        let progress = Progress::new(self.on_iteration.clone(), self.progress);
         let latents = model.latents()?;
         self.validate(&latents)?;
         let mut plan_rng = StdRng::seed_from_u64(stream_seed(self.seed, PLANNING_STREAM));
-        let plan = guide::plan(
+        let mut plan = guide::plan(
             model,
             &latents,
             &self.overrides,
@@ -196,6 +320,14 @@ impl Ngvi {
             true,
             &mut plan_rng,
         )?;
+        plan.joint.reducer.threads = Threads::new(self.threads)?;
+        let minibatch = match self.subsampling(model)? {
+            Some(batch) => {
+                let z = plan.joint.latent(&centre(&plan.blocks, plan.joint.dim()));
+                Some((batch, largest_plate(model, &z)?))
+            }
+            None => None,
+        };
         let init = self.starting_values(&latents, &plan.joint.pieces)?;
         let mut engine = Engine {
             joint: plan.joint,
@@ -208,16 +340,24 @@ impl Ngvi {
                 seed: self.seed,
                 expectation: self.expectation,
                 init,
+                minibatch,
+                progress,
             },
         };
-        let run = engine.run()?;
+        let run = engine.run();
+        engine.settings.progress.finish();
+        let run = run?;
         let diagnostics = diagnose(&engine)?;
         let mut fit = Fit::new(
             latents,
             plan.latent_block,
             plan.reasons,
             engine,
-            Outcome { run, diagnostics },
+            Outcome {
+                run,
+                diagnostics,
+                record: self.record(model_name::<M>()),
+            },
             self.draws,
             &mut StdRng::seed_from_u64(stream_seed(self.seed, DRAWS_STREAM)),
         );
@@ -237,8 +377,10 @@ const MAX_SAMPLES: usize = 1_000_000;
 const MAX_DRAWN_VALUES: usize = 1 << 28;
 /// Draws from the fitted guide for the diagnostics.
 const DIAGNOSTIC_DRAWS: usize = 4000;
+/// The same for a minibatch fit.
+const MINIBATCH_DIAGNOSTIC_DRAWS: usize = 1000;
 /// The same for an exact fit.
-const EXACT_DIAGNOSTIC_DRAWS: usize = 8;
+const EXACT_DIAGNOSTIC_DRAWS: usize = 2;
 /// The independent streams of random numbers a fit uses besides the engine's.
 const DIAGNOSTIC_STREAM: u64 = 1 << 32;
 const PLANNING_STREAM: u64 = 1 << 33;
@@ -249,9 +391,12 @@ const DRAWS_STREAM: u64 = 1 << 34;
 pub(crate) fn diagnose<M: Model>(engine: &Engine<'_, M>) -> Result<Diagnostics, Error> {
     let seed = stream_seed(engine.settings.seed, DIAGNOSTIC_STREAM);
     let exact = engine.exact();
-    // An exact fit's log ratios are all ln p(x): a few draws show it.
+    // An exact fit's log ratios are all ln p(x): two draws show it.
+    // A minibatch fit is for data too large to pass over thousands of times.
     let n = if exact {
         EXACT_DIAGNOSTIC_DRAWS
+    } else if engine.settings.minibatch.is_some() {
+        MINIBATCH_DIAGNOSTIC_DRAWS
     } else {
         DIAGNOSTIC_DRAWS
     };
@@ -283,6 +428,7 @@ pub(crate) struct Diagnostics {
 pub(crate) struct Outcome {
     pub(crate) run: crate::engine::Run,
     pub(crate) diagnostics: Diagnostics,
+    pub(crate) record: Record,
 }
 
 /// One latent's starting values, checked and mapped to its unconstrained coordinates.

@@ -2,7 +2,7 @@
 
 use rand::rngs::StdRng;
 
-use super::{Diagnostics, Outcome};
+use super::{Diagnostics, Outcome, Setting};
 use crate::engine::{Block, Engine, StopReason};
 use crate::family::ExpFamily;
 use crate::guide::Reason;
@@ -26,6 +26,7 @@ pub struct Fit {
     pub(super) diagnostics: Diagnostics,
     pub(super) evaluations: Evaluations,
     pub(super) tracked: super::tracked::TrackedDraws,
+    pub(super) record: super::Record,
 }
 
 /// How many times the fit evaluated the log joint (guide planning's probes not counted).
@@ -79,7 +80,11 @@ impl Fit {
         n_draws: usize,
         rng: &mut StdRng,
     ) -> Fit {
-        let Outcome { run, diagnostics } = outcome;
+        let Outcome {
+            run,
+            diagnostics,
+            record,
+        } = outcome;
         let c = engine.joint.counts.get();
         let evaluations = Evaluations {
             values: c.values,
@@ -103,6 +108,7 @@ impl Fit {
             diagnostics,
             evaluations,
             tracked: Default::default(),
+            record,
         }
     }
 
@@ -210,6 +216,17 @@ impl Fit {
     /// The ELBO at the fitted guide on fresh draws, with its Monte Carlo standard error.
     pub fn elbo_estimate(&self) -> (f64, f64) {
         (self.diagnostics.elbo, self.diagnostics.elbo_se)
+    }
+
+    /// The method that made the fit: "ngvi" ([`Ngvi`](super::Ngvi)) or "advi"
+    /// ([`Advi`](crate::Advi)).
+    pub fn method(&self) -> &'static str {
+        self.record.method
+    }
+
+    /// The options the fit ran with, by the name of the builder method that sets each.
+    pub fn settings(&self) -> &[(&'static str, Setting)] {
+        &self.record.settings
     }
 
     /// How many times the fit evaluated the log joint.

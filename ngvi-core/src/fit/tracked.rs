@@ -68,6 +68,12 @@ impl Fit {
         self.tracked.names.iter().map(|(n, _)| *n).collect()
     }
 
+    /// Each derived quantity's name and number of components, in order.
+    #[cfg(feature = "export")]
+    pub(super) fn tracked_lengths(&self) -> &[(&'static str, usize)] {
+        &self.tracked.names
+    }
+
     fn find_tracked(&self, name: &str) -> Option<Range<usize>> {
         let mut offset = 0;
         for (n, len) in &self.tracked.names {

@@ -7,6 +7,7 @@ use crate::error::Error;
 use crate::family::{Beta, Dirichlet, ExpFamily, Gamma, InverseGamma};
 use crate::joint::block_derivatives;
 use crate::model::{Latent, LatentUse, Model};
+use crate::plate::Reducer;
 use crate::spec::Family;
 use crate::transform::Transform;
 use rand_distr::{Distribution, StandardNormal};
@@ -183,7 +184,9 @@ fn conjugate_at<M: Model>(
         for (&g, v) in coords.iter().zip(probe.sample(rng)) {
             z[g] = v;
         }
-        let (value, grad, hess) = block_derivatives(&z, &coords, |zz| Ok(model.log_joint(&zz)?))?;
+        let (value, grad, hess) = block_derivatives(&z, &coords, |zz| {
+            Ok(model.log_joint_in(&zz, &Reducer::default())?)
+        })?;
         if !value.is_finite() {
             return Ok(None);
         }

@@ -93,9 +93,11 @@ fn choose<M: Model>(
         Guide::Auto => conjugate_family(l),
         Guide::Gaussian => None,
     };
+    // Every use in a conjugate position is the macro's proof (the argument is the latent
+    // itself, in a pair of the conjugate table); otherwise the probes must confirm it.
+    let statically = !uses.is_empty() && uses.iter().all(|u| u.conjugate);
     if let (Some(fam), Some(probe)) = (candidate, probe_family(l)) {
-        if numerically_conjugate(model, probe.as_ref(), offset, bases, rng)? {
-            let statically = !uses.is_empty() && uses.iter().all(|u| u.conjugate);
+        if statically || numerically_conjugate(model, probe.as_ref(), offset, bases, rng)? {
             let reason = Reason::Conjugate {
                 family: fam.name(),
                 prior: l.prior,
@@ -199,6 +201,7 @@ fn assemble<'m, M: Model>(
         model,
         pieces,
         counts: Default::default(),
+        reducer: Default::default(),
     };
     Ok(Plan {
         joint,

@@ -3,6 +3,9 @@
 //! density to the accumulator. The method has no `where f64: F64Ops<S>` bound (an impl may
 //! ask less than the trait); see [`rewrite`](super::rewrite) for why.
 //!
+//! A plate's body becomes a closure that sums its terms over a chunk of indices, handed to
+//! the `Plates` reducer `log_joint_in` was given (`log_joint` gives `InOrder`).
+//!
 //! A model with derived quantities (`track NAME = EXPR;`) runs its body in a generic
 //! inherent method that also collects them when asked: `log_joint` calls it without
 //! collecting, `Model::tracked(z)` with `S = f64`, collecting each `track` as it passes
@@ -33,7 +36,7 @@ impl Expander<'_, '_> {
             quote!(::std::vec::Vec::new()),
             quote!(::ngvi::ModelErrorKind::LatentLength { expected: __ngvi_total, got: #z.len() }),
         );
-        let allow = quote!(#[allow(unused_variables, unused_mut, unused_parens, clippy::redundant_clone, clippy::needless_borrow, clippy::double_parens)]);
+        let allow = quote!(#[allow(unused_variables, unused_mut, unused_parens, clippy::redundant_clone, clippy::needless_borrow, clippy::double_parens, clippy::result_large_err)]);
         let result = quote!(::core::result::Result<#s, ::ngvi::ModelError>);
         let run_body = quote! {
                 #bindings
@@ -51,38 +54,68 @@ impl Expander<'_, '_> {
                 #body
                 ::core::result::Result::Ok(#lp)
         };
-        if self.model.tracked.is_empty() {
-            let log_joint = quote! {
-                #allow
-                fn log_joint<#s: ::ngvi::Scalar>(&self, #z: &[#s]) -> #result {
-                    #run_body
-                }
-            };
-            return (log_joint, TokenStream::new());
-        }
-        let (run, out) = (run_fn(), track_out());
+        let (run, out, plates) = (run_fn(), track_out(), plates_arg());
         let list = quote!(::std::vec::Vec<(&'static str, ::std::vec::Vec<f64>)>);
+        let tracked = (!self.model.tracked.is_empty()).then(|| {
+            quote! {
+                fn tracked(&self, #z: &[f64]) -> ::core::result::Result<#list, ::ngvi::ModelError> {
+                    let mut out = ::std::vec::Vec::new();
+                    self.#run(#z, &::ngvi::InOrder, ::core::option::Option::Some(&mut out))?;
+                    ::core::result::Result::Ok(out)
+                }
+            }
+        });
+        let plate_list = self.plate_list();
         let model_fns = quote! {
             fn log_joint<#s: ::ngvi::Scalar>(&self, #z: &[#s]) -> #result {
-                self.#run(#z, ::core::option::Option::None)
+                self.#run(#z, &::ngvi::InOrder, ::core::option::Option::None)
             }
-            fn tracked(&self, #z: &[f64]) -> ::core::result::Result<#list, ::ngvi::ModelError> {
-                let mut out = ::std::vec::Vec::new();
-                self.#run(#z, ::core::option::Option::Some(&mut out))?;
-                ::core::result::Result::Ok(out)
+            fn log_joint_in<#s: ::ngvi::Scalar>(
+                &self,
+                #z: &[#s],
+                #plates: &dyn ::ngvi::Plates<#s>,
+            ) -> #result {
+                self.#run(#z, #plates, ::core::option::Option::None)
             }
+            #tracked
+            #plate_list
         };
         let inherent = quote! {
             #allow
             fn #run<#s: ::ngvi::Scalar>(
                 &self,
                 #z: &[#s],
+                #plates: &dyn ::ngvi::Plates<#s>,
                 mut #out: ::core::option::Option<&mut #list>,
             ) -> #result {
                 #run_body
             }
         };
         (model_fns, inherent)
+    }
+
+    /// `Model::plates`, when the model has plates.
+    fn plate_list(&self) -> Option<TokenStream> {
+        if self.model.plates.is_empty() {
+            return None;
+        }
+        let entries = self.model.plates.iter().enumerate().map(|(id, p)| {
+            let (text, line) = (&p.info.text, p.info.line);
+            let locals = &p.local_latents;
+            quote! {
+                ::ngvi::PlateInfo {
+                    id: #id,
+                    statement: #text,
+                    line: #line,
+                    local_latents: ::std::vec![#(#locals),*],
+                }
+            }
+        });
+        Some(quote! {
+            fn plates(&self) -> ::std::vec::Vec<::ngvi::PlateInfo> {
+                ::std::vec![#(#entries),*]
+            }
+        })
     }
 
     fn stmts(&self, stmts: &[Stmt]) -> TokenStream {
@@ -151,6 +184,33 @@ impl Expander<'_, '_> {
                 let x = self.rw(iter, info, Ctx::Value);
                 let inner = self.stmts(body);
                 quote!(#kw #pat in #x { #inner })
+            }
+            Stmt::Plate {
+                id,
+                var,
+                range,
+                body,
+                info,
+            } => {
+                let x = self.rw(range, info, Ctx::Value);
+                let inner = self.stmts(body);
+                let (lp, s, plates) = (lp(), scalar_s(), plates_arg());
+                let term = proc_macro2::Ident::new("__ngvi_term", proc_macro2::Span::mixed_site());
+                let indices =
+                    proc_macro2::Ident::new("__ngvi_indices", proc_macro2::Span::mixed_site());
+                quote! {
+                    {
+                        let __ngvi_range: ::core::ops::Range<usize> = #x;
+                        let #term = |#indices: &[usize]| -> ::core::result::Result<#s, ::ngvi::ModelError> {
+                            let mut #lp: #s = <#s as ::ngvi::Scalar>::constant(0.0);
+                            for &#var in #indices {
+                                #inner
+                            }
+                            ::core::result::Result::Ok(#lp)
+                        };
+                        #lp += ::ngvi::Plates::sum(#plates, #id, __ngvi_range, &#term)?;
+                    }
+                }
             }
             Stmt::If(i) => self.if_stmt(i),
             Stmt::Expr { expr, semi, info } => {
@@ -293,7 +353,12 @@ fn is_empty_vec(e: &syn::Expr) -> bool {
     }
 }
 
-/// The inherent method that runs the body of a model with derived quantities.
+/// The inherent method that runs the body.
 fn run_fn() -> syn::Ident {
     syn::Ident::new("__ngvi_run", proc_macro2::Span::mixed_site())
+}
+
+/// The argument of the body that sums the plates.
+fn plates_arg() -> syn::Ident {
+    syn::Ident::new("__ngvi_plates", proc_macro2::Span::mixed_site())
 }

@@ -1,0 +1,105 @@
+//! Plates: the `for i in plate(a..b) { … }` loops of a model, whose iterations are
+//! conditionally independent given the latents, so that their log-density terms can be
+//! summed in any grouping (docs/design.md §5).
+//!
+//! A model's log joint hands each plate's terms to a [`Plates`] implementation, the
+//! reduction seam: [`InOrder`] sums them on the calling thread, the engine's reducer (in
+//! `reduce`) over threads or over a minibatch. Every implementation here sums the same
+//! fixed chunks of [`CHUNK`] terms and then the chunk sums in order, so that a fit gives
+//! the same bits whatever the number of threads.
+
+// A `ModelError` names the statement, variable and index; it is built only on the error
+// path, so it is returned unboxed, as `Model` does.
+#![allow(clippy::result_large_err)]
+
+mod reduce;
+
+pub(crate) use reduce::{Reducer, Subsample, Threads};
+
+use std::cell::Cell;
+use std::ops::Range;
+
+use crate::ad::Scalar;
+use crate::error::ModelError;
+use crate::model::Model;
+
+/// Terms per chunk: the unit of parallel work and of the fixed summation order.
+pub const CHUNK: usize = 512;
+
+/// The sum of a plate's log-density terms over some of its indices (a chunk, in order).
+/// `model!` writes it as a loop over the indices, so that what does not change from one
+/// iteration to the next is computed once per chunk.
+pub type Term<'a, S> = dyn Fn(&[usize]) -> Result<S, ModelError> + Sync + 'a;
+
+/// A plate as the model declares it (`Model::plates`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlateInfo {
+    /// Its number among the model's plates, in source order (the `plate` argument of
+    /// [`Plates::sum`]).
+    pub id: usize,
+    /// Source text of the `for` header.
+    pub statement: &'static str,
+    /// Line of the `for`.
+    pub line: u32,
+    /// Latents indexed inside the plate by its index (local to an iteration, as a group's
+    /// effect is); a plate with local latents cannot be subsampled.
+    pub local_latents: Vec<&'static str>,
+}
+
+/// How a model's plates are summed: the reduction seam between the model and the engine.
+pub trait Plates<S> {
+    /// Σ_{i ∈ range} (term i) for plate number `plate`, by calls of `term` on chunks of the
+    /// range, or the first error of a term.
+    fn sum(&self, plate: usize, range: Range<usize>, term: &Term<'_, S>) -> Result<S, ModelError>;
+}
+
+/// Every term, on the calling thread, in fixed chunks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InOrder;
+
+impl<S: Scalar> Plates<S> for InOrder {
+    fn sum(&self, _plate: usize, range: Range<usize>, term: &Term<'_, S>) -> Result<S, ModelError> {
+        let sums: Result<Vec<S>, ModelError> = chunks(range)
+            .into_iter()
+            .map(|c| term(&c.collect::<Vec<usize>>()))
+            .collect();
+        Ok(sum_in_order(sums?))
+    }
+}
+
+/// The range cut into consecutive chunks of `CHUNK` terms (the last may be shorter).
+pub(crate) fn chunks(range: Range<usize>) -> Vec<Range<usize>> {
+    let (start, end) = (range.start, range.end.max(range.start));
+    (start..end)
+        .step_by(CHUNK)
+        .map(|a| a..(a + CHUNK).min(end))
+        .collect()
+}
+
+/// The chunk sums added in order.
+pub(crate) fn sum_in_order<S: Scalar>(sums: Vec<S>) -> S {
+    sums.into_iter().fold(S::constant(0.0), |acc, s| acc + s)
+}
+
+/// The size of the model's largest plate at `z` (its ranges come from the data), read
+/// without evaluating a term.
+pub(crate) fn largest_plate<M: Model>(model: &M, z: &[f64]) -> Result<usize, ModelError> {
+    let sizes = Sizes(Cell::new(0));
+    model.log_joint_in(z, &sizes)?;
+    Ok(sizes.0.get())
+}
+
+/// Records the largest range it is given; sums nothing.
+struct Sizes(Cell<usize>);
+
+impl Plates<f64> for Sizes {
+    fn sum(
+        &self,
+        _plate: usize,
+        range: Range<usize>,
+        _term: &Term<'_, f64>,
+    ) -> Result<f64, ModelError> {
+        self.0.set(self.0.get().max(range.len()));
+        Ok(0.0)
+    }
+}

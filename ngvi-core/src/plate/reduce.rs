@@ -1,0 +1,129 @@
+//! The engine's reducer: every term of every plate, or a minibatch of each plate scaled up
+//! to its size (stochastic NGVI); the chunks over threads with the `rayon` feature.
+
+use std::ops::Range;
+
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+
+use super::{chunks, sum_in_order, Plates, Term, CHUNK};
+use crate::ad::Scalar;
+use crate::engine::stream_seed;
+use crate::error::{Error, ModelError};
+
+/// How the engine sums a model's plates.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Reducer {
+    /// Where the chunks are summed.
+    pub(crate) threads: Threads,
+    /// A minibatch of every plate larger than the batch, or every term.
+    pub(crate) subsample: Option<Subsample>,
+}
+
+/// A minibatch: `batch` indices of each plate, drawn without replacement from a stream
+/// that depends on (seed, plate, step) only, so that every evaluation of one step sees the
+/// same batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Subsample {
+    pub(crate) batch: usize,
+    pub(crate) seed: u64,
+    pub(crate) step: u64,
+}
+
+impl Subsample {
+    /// The batch's indices in `range`, ascending.
+    fn indices(&self, plate: usize, range: &Range<usize>) -> Vec<usize> {
+        let stream = stream_seed(stream_seed(self.seed, plate as u64), self.step);
+        let mut rng = StdRng::seed_from_u64(stream);
+        let mut picked = rand::seq::index::sample(&mut rng, range.len(), self.batch).into_vec();
+        picked.sort_unstable();
+        picked.into_iter().map(|i| range.start + i).collect()
+    }
+}
+
+impl<S: Scalar> Plates<S> for Reducer {
+    fn sum(&self, plate: usize, range: Range<usize>, term: &Term<'_, S>) -> Result<S, ModelError> {
+        match self.subsample {
+            Some(s) if range.len() > s.batch => {
+                let picked = s.indices(plate, &range);
+                let groups: Vec<&[usize]> = picked.chunks(CHUNK).collect();
+                let sums = self.threads.sums(&groups, |g| term(g))?;
+                // Σ over the batch × n / b: the plate's sum in expectation
+                Ok(sum_in_order(sums) * (range.len() as f64 / s.batch as f64))
+            }
+            _ => {
+                let sums = self
+                    .threads
+                    .sums(&chunks(range), |c| term(&c.clone().collect::<Vec<usize>>()))?;
+                Ok(sum_in_order(sums))
+            }
+        }
+    }
+}
+
+/// The threads that sum a plate's chunks: rayon's global pool, or a pool of a set size.
+#[cfg(feature = "rayon")]
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Threads(Option<std::sync::Arc<rayon::ThreadPool>>);
+
+#[cfg(feature = "rayon")]
+impl Threads {
+    /// `n` threads, or rayon's global pool (one per core) for `None`.
+    pub(crate) fn new(n: Option<usize>) -> Result<Threads, Error> {
+        let Some(n) = n else {
+            return Ok(Threads(None));
+        };
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build()
+            .map(|pool| Threads(Some(std::sync::Arc::new(pool))))
+            .map_err(|e| Error::InvalidOption {
+                option: "threads",
+                value: format!("{n} ({e})"),
+                expected: "a number of threads the system can start",
+            })
+    }
+
+    /// Each chunk's sum, in chunk order (the order, not the threads, fixes the bits).
+    fn sums<C: Sync, S: Scalar>(
+        &self,
+        chunks: &[C],
+        sum: impl Fn(&C) -> Result<S, ModelError> + Sync,
+    ) -> Result<Vec<S>, ModelError> {
+        use rayon::prelude::*;
+        let run = || chunks.par_iter().map(&sum).collect();
+        match &self.0 {
+            Some(pool) => pool.install(run),
+            None => run(),
+        }
+    }
+}
+
+/// Without the `rayon` feature: the calling thread.
+#[cfg(not(feature = "rayon"))]
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Threads;
+
+#[cfg(not(feature = "rayon"))]
+impl Threads {
+    /// One thread; more need the `rayon` feature.
+    pub(crate) fn new(n: Option<usize>) -> Result<Threads, Error> {
+        match n {
+            None | Some(1) => Ok(Threads),
+            Some(n) => Err(Error::InvalidOption {
+                option: "threads",
+                value: n.to_string(),
+                expected: "1: more threads need the `rayon` feature",
+            }),
+        }
+    }
+
+    /// Each chunk's sum, in chunk order.
+    fn sums<C: Sync, S: Scalar>(
+        &self,
+        chunks: &[C],
+        sum: impl Fn(&C) -> Result<S, ModelError> + Sync,
+    ) -> Result<Vec<S>, ModelError> {
+        chunks.iter().map(sum).collect()
+    }
+}
