@@ -21,6 +21,11 @@ pub use ngvi_core::{ad, diagnostics, dist, family, plate, spec, special, transfo
 pub use ngvi_core::{
     dot, gradient, hessian, ln_beta, log_sum_exp, sigmoid, softplus, Dual, Dual2, F64Ops, Scalar,
 };
+/// NUTS on the same model, to check a fit (feature `nuts`, on the nuts-rs crate):
+/// [`Nuts`] samples, [`NutsFit`] reads the draws by name with R̂ and ESS, and
+/// [`Fit::compare`] sets a fit beside them.
+#[cfg(feature = "nuts")]
+pub use ngvi_core::{Comparison, ComparisonRow, Nuts, NutsFit, RHAT_LIMIT};
 pub use ngvi_core::{
     Confirmation, Error, ExpFamily, Expectation, FamilyError, Fit, GaussianWhy, Guide, GuideView,
     InOrder, IterationInfo, Latent, LatentUse, Model, ModelError, ModelErrorKind, Ngvi, PlateInfo,
@@ -100,6 +105,8 @@ pub mod prelude {
         dot, ln_beta, log_sum_exp, sigmoid, softplus, Dual, Dual2, F64Ops, Scalar,
     };
     pub use ngvi_core::dist::*;
+    #[cfg(feature = "nuts")]
+    pub use ngvi_core::Nuts;
     pub use ngvi_core::{
         Advi, Error, ExpFamily, Expectation, Fit, Guide, IterationInfo, Model, ModelError, Ngvi,
         StopReason,

@@ -195,6 +195,36 @@ pub enum Error {
         /// Its value.
         value: f64,
     },
+    /// A latent that no transform maps to the real line (a discrete one), which a sampler
+    /// on the unconstrained scale cannot move.
+    #[error(
+        "latent `{name}` has support {support}, which no transform maps to the real line; \
+         NUTS samples continuous latents only"
+    )]
+    NoTransform {
+        /// The latent.
+        name: String,
+        /// Its support.
+        support: Support,
+    },
+    /// No starting point of a sampler where the log joint and its gradient are finite.
+    #[error(
+        "numerical failure: the log joint or its gradient is not finite at any of {tries} \
+         starting points drawn uniformly in (-2, 2) on every unconstrained coordinate; check \
+         the model's supports and priors"
+    )]
+    NoSamplerStart {
+        /// Points tried per chain.
+        tries: usize,
+    },
+    /// The sampler (nuts-rs) failed.
+    #[error("sampler failure in chain {chain}: {message}")]
+    Sampler {
+        /// The chain (0-based).
+        chain: usize,
+        /// The sampler's message.
+        message: String,
+    },
     /// Writing a fit out (feature `export`) failed: the writer's I/O error or a
     /// serialisation error, as text.
     #[error("could not write the fit as {format}: {message}")]

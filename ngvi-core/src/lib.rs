@@ -16,6 +16,8 @@ mod fit;
 mod guide;
 mod joint;
 pub mod model;
+#[cfg(feature = "nuts")]
+mod nuts;
 pub mod plate;
 #[cfg(feature = "plot")]
 pub mod plot;
@@ -39,5 +41,7 @@ pub use fit::{DrawArray, FitRecord, StopRecord, SummaryRow};
 pub use fit::{Evaluations, Fit, GuideView, Ngvi, Setting};
 pub use guide::{Confirmation, GaussianWhy, Guide, Reason};
 pub use model::{Latent, LatentUse, Model, Shape, Tracked};
+#[cfg(feature = "nuts")]
+pub use nuts::{Comparison, ComparisonRow, Nuts, NutsFit, RHAT_LIMIT};
 pub use plate::{InOrder, PlateInfo, Plates, Term};
 pub use progress::IterationInfo;
