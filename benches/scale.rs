@@ -76,11 +76,11 @@ fn scale(c: &mut Criterion) {
             })
         });
     }
-    let (x, y) = logistic_data(100_000, 20);
+    let (x, y) = logistic_data(10_000, 20);
     let model = logistic(&x, &y);
     for threads in [1, 2] {
         g.bench_function(
-            format!("logistic fit, N = 10^5, D = 21, {threads} thread(s)"),
+            format!("logistic fit, N = 10^4, D = 21, {threads} thread(s)"),
             |b| {
                 b.iter(|| {
                     black_box(
@@ -93,7 +93,7 @@ fn scale(c: &mut Criterion) {
             },
         );
     }
-    for n in [1_000, 10_000] {
+    for n in [1_000, 3_000] {
         let (x, y) = logistic_data(n, 20);
         let model = logistic(&x, &y);
         g.bench_function(format!("logistic fit, N = {n}, D = 21"), |b| {
