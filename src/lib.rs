@@ -13,6 +13,10 @@
 //! its version.
 
 pub use nalgebra;
+/// Data-parallel fits over MPI ranks: each rank holds a shard of the plate's data, and the
+/// plates' sums are added across ranks (feature `mpi`; see the README's MPI section).
+#[cfg(feature = "mpi")]
+pub use ngvi_core::mpi;
 /// Plots of a fit as SVG files: marginal posteriors against reference draws, the ELBO trace
 /// (feature `plot`).
 #[cfg(feature = "plot")]

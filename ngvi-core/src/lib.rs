@@ -16,6 +16,8 @@ mod fit;
 mod guide;
 mod joint;
 pub mod model;
+#[cfg(feature = "mpi")]
+pub mod mpi;
 pub mod plate;
 #[cfg(feature = "plot")]
 pub mod plot;
