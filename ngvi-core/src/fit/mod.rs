@@ -209,6 +209,11 @@ impl Ngvi {
     /// plate's sum is added across the ranks, and every rank returns the same fit (print
     /// it on rank 0). What lies outside the plates must be the same on every rank. Not with
     /// `minibatch`. See [`crate::mpi`].
+    ///
+    /// With the `mpi` feature, `Ngvi` is neither `Send` nor `Sync`: it may hold a duplicate
+    /// of the communicator, which rsmpi ties to the thread that made it. Drop the builder
+    /// before the [`Universe`](crate::mpi::Universe) where you can (a communicator left
+    /// after MPI stops is not freed, which is harmless at exit).
     #[cfg(feature = "mpi")]
     pub fn mpi<C: ::mpi::traits::Communicator>(mut self, comm: &C) -> Self {
         self.ranks = Some(crate::plate::Ranks::new(comm));
