@@ -8,33 +8,8 @@
 //! Everything outside the plates (priors, global latents, data outside a plate) is computed
 //! on every rank alike, and must not differ between ranks.
 //!
-//! ```no_run
-//! use ngvi::mpi::{self, Communicator};
-//! use ngvi::prelude::*;
-//!
-//! model! {
-//!     fn coin(y: &[f64]) {
-//!         sample p ~ Beta(1.0, 1.0);
-//!         for i in plate(0..y.len()) {
-//!             observe y[i] ~ Bernoulli(p);
-//!         }
-//!     }
-//! }
-//!
-//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let universe = mpi::initialize()?;
-//! let world = universe.world();
-//! let flips: Vec<f64> = (0..1000).map(|i| f64::from(i % 3 == 0)).collect();
-//! let mine = &flips[mpi::shard(flips.len(), &world)];
-//! let fit = Ngvi::new().seed(1).mpi(&world).fit(&coin(mine))?;
-//! if world.rank() == 0 {
-//!     println!("{}", fit.summary());
-//! }
-//! # Ok(())
-//! # }
-//! ```
-//!
-//! Run it with `mpirun -n 2 target/release/examples/NAME`. A rank may hold no rows. With
+//! The facade's `ngvi::mpi` documentation has a complete program, to run with
+//! `mpirun -n 2 PROGRAM`. A rank may hold no rows. With
 //! one rank the fit equals the plain one to the bit; with more, the plate's sum is added in
 //! a different grouping (each rank's chunks, then the ranks in order), which moves a fit
 //! by rounding only. `Ngvi::minibatch` and `Ngvi::mpi` do not combine.
