@@ -13,6 +13,39 @@
 //! its version.
 
 pub use nalgebra;
+/// Data-parallel fits over MPI ranks: each rank holds a shard of the plate's data, and the
+/// plates' sums are added across ranks (feature `mpi`; see the README's MPI section).
+///
+/// ```no_run
+/// use ngvi::mpi::{self, Communicator};
+/// use ngvi::prelude::*;
+///
+/// model! {
+///     fn coin(y: &[f64]) {
+///         sample p ~ Beta(1.0, 1.0);
+///         for i in plate(0..y.len()) {
+///             observe y[i] ~ Bernoulli(p);
+///         }
+///     }
+/// }
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let universe = mpi::initialize()?;
+/// let world = universe.world();
+/// let flips: Vec<f64> = (0..1000).map(|i| f64::from(i % 3 == 0)).collect();
+/// let mine = &flips[mpi::shard(flips.len(), &world)];
+/// let fit = Ngvi::new().seed(1).mpi(&world).fit(&coin(mine))?;
+/// if world.rank() == 0 {
+///     println!("{}", fit.summary());
+/// }
+/// # Ok(())
+/// # }
+/// ```
+///
+/// Run it with `mpirun -n 2 target/release/examples/NAME` (Open MPI as root:
+/// `--allow-run-as-root`).
+#[cfg(feature = "mpi")]
+pub use ngvi_core::mpi;
 /// Plots of a fit as SVG files: marginal posteriors against reference draws, the ELBO trace
 /// (feature `plot`).
 #[cfg(feature = "plot")]

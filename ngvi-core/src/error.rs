@@ -41,6 +41,9 @@ pub enum ModelErrorKind {
     Parameter(ParamError),
     /// The latent vector passed to the log joint has the wrong length.
     LatentLength { expected: usize, got: usize },
+    /// In a fit over MPI ranks (feature `mpi`), another rank's terms of this plate failed;
+    /// that rank returns the error itself.
+    OnAnotherRank { plate: usize, rank: usize },
 }
 
 impl ModelError {
@@ -78,6 +81,10 @@ impl fmt::Display for ModelError {
             ModelErrorKind::LatentLength { expected, got } => write!(
                 f,
                 "the latent vector has length {got}, the model expects {expected}"
+            ),
+            ModelErrorKind::OnAnotherRank { plate, rank } => write!(
+                f,
+                "plate {plate} failed on MPI rank {rank}, whose data hold the error (rank {rank} reports it)"
             ),
         }
     }

@@ -18,6 +18,8 @@ mod joint;
 pub mod model;
 #[cfg(feature = "nuts")]
 mod nuts;
+#[cfg(feature = "mpi")]
+pub mod mpi;
 pub mod plate;
 #[cfg(feature = "plot")]
 pub mod plot;

@@ -51,6 +51,29 @@ impl From<f64> for Dual {
 impl Scalar for Dual {
     const ORDER: u8 = 1;
 
+    #[cfg(feature = "mpi")]
+    fn to_parts(&self) -> super::Parts {
+        super::Parts {
+            value: self.v,
+            n: self.n,
+            gradient: self.gradient(),
+            hessian: None,
+        }
+    }
+    #[cfg(feature = "mpi")]
+    fn from_parts(parts: super::Parts) -> Self {
+        let g = if parts.n == 0 {
+            Tangent::Zero
+        } else {
+            Tangent::Dense(parts.gradient)
+        };
+        Dual {
+            v: parts.value,
+            n: parts.n,
+            g,
+        }
+    }
+
     fn value(&self) -> f64 {
         self.v
     }

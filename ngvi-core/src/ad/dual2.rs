@@ -93,6 +93,30 @@ impl From<f64> for Dual2 {
 impl Scalar for Dual2 {
     const ORDER: u8 = 2;
 
+    #[cfg(feature = "mpi")]
+    fn to_parts(&self) -> super::Parts {
+        super::Parts {
+            value: self.v,
+            n: self.n,
+            gradient: self.gradient(),
+            hessian: self.h.clone(),
+        }
+    }
+    #[cfg(feature = "mpi")]
+    fn from_parts(parts: super::Parts) -> Self {
+        let g = if parts.n == 0 {
+            Tangent::Zero
+        } else {
+            Tangent::Dense(parts.gradient)
+        };
+        Dual2 {
+            v: parts.value,
+            n: parts.n,
+            g,
+            h: parts.hessian,
+        }
+    }
+
     fn value(&self) -> f64 {
         self.v
     }

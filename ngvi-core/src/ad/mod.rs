@@ -20,6 +20,8 @@ mod dual;
 mod dual2;
 mod functions;
 mod ops;
+#[cfg(feature = "mpi")]
+mod parts;
 mod tangent;
 
 use std::fmt::Debug;
@@ -30,6 +32,9 @@ use crate::special;
 pub use dual::{gradient, Dual};
 pub use dual2::{hessian, Dual2};
 pub use functions::{dot, ln_beta, log_sum_exp, sigmoid, softplus};
+#[cfg(feature = "mpi")]
+#[doc(hidden)]
+pub use parts::Parts;
 
 /// Arithmetic with an `f64` on the left-hand side (`2.0 * x`, `1.0 - p`, `0.0 < x`).
 ///
@@ -102,6 +107,17 @@ pub trait Scalar:
 
     /// f(u) from f(v), f′(v), f″(v) at v = `self.value()` (the chain rule).
     fn chain(&self, f0: f64, f1: f64, f2: f64) -> Self;
+
+    /// The value and derivatives, dense, to be summed across MPI ranks (feature `mpi`; not
+    /// for models: the three scalar types are the only implementations).
+    #[cfg(feature = "mpi")]
+    #[doc(hidden)]
+    fn to_parts(&self) -> Parts;
+
+    /// The scalar with these parts (the inverse of [`Scalar::to_parts`]).
+    #[cfg(feature = "mpi")]
+    #[doc(hidden)]
+    fn from_parts(parts: Parts) -> Self;
 
     /// Σᵢ cᵢ uᵢ, fused: one pass and one allocation for the derivative parts.
     fn weighted_sum<'a, I>(terms: I) -> Self
@@ -287,6 +303,15 @@ fn log1p_exp_f64(x: f64) -> f64 {
 
 impl Scalar for f64 {
     const ORDER: u8 = 0;
+
+    #[cfg(feature = "mpi")]
+    fn to_parts(&self) -> Parts {
+        Parts::constant(*self)
+    }
+    #[cfg(feature = "mpi")]
+    fn from_parts(parts: Parts) -> Self {
+        parts.value
+    }
 
     fn value(&self) -> f64 {
         *self

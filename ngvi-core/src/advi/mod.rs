@@ -21,6 +21,7 @@ use crate::family::{DiagGaussian, ExpFamily, Gaussian};
 use crate::fit::{count, diagnose, model_name, Fit, Outcome, Record, Setting};
 use crate::guide::{self, GaussianWhy, Guide, Reason};
 use crate::model::Model;
+use crate::plate::Reducer;
 use crate::progress::Progress;
 use objective::Objective;
 
@@ -173,6 +174,7 @@ impl Advi {
             &overrides,
             !self.full_rank,
             false,
+            &Reducer::default(),
             &mut rng,
         )?;
         let start = plan

@@ -22,7 +22,7 @@ use crate::engine::{centre, stream_seed, Block, Engine, Expectation, Settings};
 use crate::error::Error;
 use crate::guide::{self, Guide};
 use crate::model::{Latent, Model};
-use crate::plate::{largest_plate, Threads};
+use crate::plate::{largest_plate, Reducer, Threads};
 use crate::progress::{IterationInfo, OnIteration, Progress};
 use crate::transform::Piece;
 
@@ -46,6 +46,9 @@ pub struct Ngvi {
     on_iteration: Option<OnIteration>,
     /// Draw a spinner (set by `progress`, with the `progress` feature).
     progress: bool,
+    /// The MPI ranks the plates are summed across (set by `mpi`, with the `mpi` feature).
+    #[cfg(feature = "mpi")]
+    ranks: Option<crate::plate::Ranks>,
 }
 
 impl Default for Ngvi {
@@ -65,6 +68,8 @@ impl Default for Ngvi {
             minibatch: None,
             on_iteration: None,
             progress: false,
+            #[cfg(feature = "mpi")]
+            ranks: None,
         }
     }
 }
@@ -201,9 +206,37 @@ impl Ngvi {
         self
     }
 
+    /// Fit on data spread across the ranks of the MPI communicator `comm` (a collective call:
+    /// every rank makes it). Each rank builds the model from its own shard of the plates'
+    /// data ([`crate::mpi::shard`]) and calls `fit` with the same options and seed; each
+    /// plate's sum is added across the ranks, and every rank returns the same fit (print
+    /// it on rank 0). What lies outside the plates must be the same on every rank. Not with
+    /// `minibatch`. See [`crate::mpi`].
+    ///
+    /// With the `mpi` feature, `Ngvi` is neither `Send` nor `Sync`: it may hold a duplicate
+    /// of the communicator, which rsmpi ties to the thread that made it. Drop the builder
+    /// before the [`Universe`](crate::mpi::Universe) where you can (a communicator left
+    /// after MPI stops is not freed, which is harmless at exit).
+    #[cfg(feature = "mpi")]
+    pub fn mpi<C: ::mpi::traits::Communicator>(mut self, comm: &C) -> Self {
+        self.ranks = Some(crate::plate::Ranks::new(comm));
+        self
+    }
+
+    /// The plates' reducer: over `threads`, and across the MPI ranks with `mpi`.
+    fn reducer(&self) -> Result<Reducer, Error> {
+        Ok(Reducer {
+            threads: Threads::new(self.threads)?,
+            subsample: None,
+            #[cfg(feature = "mpi")]
+            ranks: self.ranks.clone(),
+        })
+    }
+
     /// The options of this builder, for the fit's record.
     fn record(&self, model: &'static str) -> Record {
-        Record {
+        #[allow(unused_mut)] // extended with the `mpi` feature
+        let mut record = Record {
             model,
             method: "ngvi",
             settings: vec![
@@ -233,7 +266,12 @@ impl Ngvi {
                     }),
                 ),
             ],
+        };
+        #[cfg(feature = "mpi")]
+        if let Some(ranks) = &self.ranks {
+            record.settings.push(("mpi_ranks", count(ranks.size())));
         }
+        record
     }
 
     fn validate(&self, latents: &[Latent]) -> Result<(), Error> {
@@ -271,6 +309,14 @@ impl Ngvi {
         }
         if self.threads == Some(0) {
             return invalid("threads", "0".into(), "at least 1");
+        }
+        #[cfg(feature = "mpi")]
+        if let (Some(batch), Some(_)) = (self.minibatch, &self.ranks) {
+            return invalid(
+                "minibatch",
+                batch.to_string(),
+                "no minibatch in a fit over MPI ranks (`Ngvi::mpi`): fit on all the data",
+            );
         }
         if latents.is_empty() {
             return Err(Error::NoLatent);
@@ -318,15 +364,15 @@ impl Ngvi {
         let latents = model.latents()?;
         self.validate(&latents)?;
         let mut plan_rng = StdRng::seed_from_u64(stream_seed(self.seed, PLANNING_STREAM));
-        let mut plan = guide::plan(
+        let plan = guide::plan(
             model,
             &latents,
             &self.overrides,
             self.diagonal,
             true,
+            &self.reducer()?,
             &mut plan_rng,
         )?;
-        plan.joint.reducer.threads = Threads::new(self.threads)?;
         let minibatch = match self.subsampling(model)? {
             Some(batch) => {
                 let z = plan.joint.latent(&centre(&plan.blocks, plan.joint.dim()));

@@ -153,12 +153,12 @@ pub(super) fn probe_bases(
 pub(super) fn numerically_conjugate<M: Model>(
     model: &M,
     probe: &dyn ExpFamily,
-    offset: usize,
-    bases: &[Vec<f64>],
+    (offset, bases): (usize, &[Vec<f64>]),
+    reducer: &Reducer,
     rng: &mut dyn rand::Rng,
 ) -> Result<bool, Error> {
     for (k, base) in bases.iter().enumerate() {
-        match conjugate_at(model, probe, offset, base, rng)? {
+        match conjugate_at(model, probe, (offset, base), reducer, rng)? {
             Some(true) => {}
             Some(false) => return Ok(false),
             None if k == 0 => return Ok(false),
@@ -173,8 +173,8 @@ pub(super) fn numerically_conjugate<M: Model>(
 fn conjugate_at<M: Model>(
     model: &M,
     probe: &dyn ExpFamily,
-    offset: usize,
-    base: &[f64],
+    (offset, base): (usize, &[f64]),
+    reducer: &Reducer,
     rng: &mut dyn rand::Rng,
 ) -> Result<Option<bool>, Error> {
     let coords: Vec<usize> = (offset..offset + probe.dim()).collect();
@@ -184,9 +184,8 @@ fn conjugate_at<M: Model>(
         for (&g, v) in coords.iter().zip(probe.sample(rng)) {
             z[g] = v;
         }
-        let (value, grad, hess) = block_derivatives(&z, &coords, |zz| {
-            Ok(model.log_joint_in(&zz, &Reducer::default())?)
-        })?;
+        let (value, grad, hess) =
+            block_derivatives(&z, &coords, |zz| Ok(model.log_joint_in(&zz, reducer)?))?;
         if !value.is_finite() {
             return Ok(None);
         }

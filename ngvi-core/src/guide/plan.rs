@@ -14,6 +14,7 @@ use crate::error::Error;
 use crate::family::{DiagGaussian, ExpFamily, Gaussian};
 use crate::joint::Joint;
 use crate::model::{Latent, LatentUse, Model};
+use crate::plate::Reducer;
 use crate::transform::{Piece, Transform};
 
 /// Shifts (on the block's scale) at which the quadratic check probes the log joint: small
@@ -41,13 +42,16 @@ enum Choice {
 }
 
 /// Choose every latent's guide, assemble the blocks and, when `check_exact`, check whether
-/// the Gaussian block is exact (its log joint quadratic).
+/// the Gaussian block is exact (its log joint quadratic). Every evaluation sums the plates
+/// with `reducer` (across MPI ranks too, so that every rank makes the same choices), and the
+/// plan's joint keeps it.
 pub(crate) fn plan<'m, M: Model>(
     model: &'m M,
     latents: &[Latent],
     overrides: &[(String, Guide)],
     diagonal: bool,
     check_exact: bool,
+    reducer: &Reducer,
     rng: &mut dyn rand::Rng,
 ) -> Result<Plan<'m, M>, Error> {
     let base = initial_point(latents);
@@ -61,10 +65,19 @@ pub(crate) fn plan<'m, M: Model>(
             .find(|(n, _)| n == l.name)
             .map_or(Guide::Auto, |(_, g)| *g);
         let mine: Vec<&LatentUse> = uses.iter().filter(|u| u.latent == l.name).collect();
-        choices.push(choose(model, l, &mine, forced, offset, &bases, rng)?);
+        choices.push(choose(
+            model,
+            l,
+            &mine,
+            forced,
+            (offset, &bases),
+            reducer,
+            rng,
+        )?);
         offset += l.shape.len();
     }
     let mut plan = assemble(model, latents, choices, &base, diagonal)?;
+    plan.joint.reducer = reducer.clone();
     let gaussian = plan.blocks.iter().position(|b| !b.conjugate);
     if let Some(b) = gaussian.filter(|_| check_exact) {
         let exact = is_quadratic(&plan.joint, &plan.blocks, b)?;
@@ -84,8 +97,8 @@ fn choose<M: Model>(
     l: &Latent,
     uses: &[&LatentUse],
     forced: Guide,
-    offset: usize,
-    bases: &[Vec<f64>],
+    (offset, bases): (usize, &[Vec<f64>]),
+    reducer: &Reducer,
     rng: &mut dyn rand::Rng,
 ) -> Result<(Choice, Reason), Error> {
     let account = describe_uses(uses);
@@ -97,7 +110,9 @@ fn choose<M: Model>(
     // itself, in a pair of the conjugate table); otherwise the probes must confirm it.
     let statically = !uses.is_empty() && uses.iter().all(|u| u.conjugate);
     if let (Some(fam), Some(probe)) = (candidate, probe_family(l)) {
-        if statically || numerically_conjugate(model, probe.as_ref(), offset, bases, rng)? {
+        if statically
+            || numerically_conjugate(model, probe.as_ref(), (offset, bases), reducer, rng)?
+        {
             let reason = Reason::Conjugate {
                 family: fam.name(),
                 prior: l.prior,

@@ -12,7 +12,12 @@
 // path, so it is returned unboxed, as `Model` does.
 #![allow(clippy::result_large_err)]
 
+#[cfg(feature = "mpi")]
+mod across;
 mod reduce;
+
+#[cfg(feature = "mpi")]
+pub(crate) use across::Ranks;
 
 pub(crate) use reduce::{Reducer, Subsample, Threads};
 

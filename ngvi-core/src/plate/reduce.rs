@@ -18,6 +18,9 @@ pub(crate) struct Reducer {
     pub(crate) threads: Threads,
     /// A minibatch of every plate larger than the batch, or every term.
     pub(crate) subsample: Option<Subsample>,
+    /// The MPI ranks each plate's sum is added across, each rank holding a shard of the data.
+    #[cfg(feature = "mpi")]
+    pub(crate) ranks: Option<super::Ranks>,
 }
 
 /// A minibatch: `batch` indices of each plate, drawn without replacement from a stream
@@ -43,6 +46,23 @@ impl Subsample {
 
 impl<S: Scalar> Plates<S> for Reducer {
     fn sum(&self, plate: usize, range: Range<usize>, term: &Term<'_, S>) -> Result<S, ModelError> {
+        let local = self.local_sum(plate, range, term);
+        #[cfg(feature = "mpi")]
+        if let Some(ranks) = &self.ranks {
+            return ranks.sum(plate, local);
+        }
+        local
+    }
+}
+
+impl Reducer {
+    /// This process's sum of the plate: every term, or the minibatch scaled up.
+    fn local_sum<S: Scalar>(
+        &self,
+        plate: usize,
+        range: Range<usize>,
+        term: &Term<'_, S>,
+    ) -> Result<S, ModelError> {
         match self.subsample {
             Some(s) if range.len() > s.batch => {
                 let picked = s.indices(plate, &range);
