@@ -16,10 +16,10 @@ mod fit;
 mod guide;
 mod joint;
 pub mod model;
-#[cfg(feature = "nuts")]
-mod nuts;
 #[cfg(feature = "mpi")]
 pub mod mpi;
+#[cfg(feature = "nuts")]
+mod nuts;
 pub mod plate;
 #[cfg(feature = "plot")]
 pub mod plot;
