@@ -1,6 +1,6 @@
 //! Plates: the `for i in plate(a..b) { … }` loops of a model, whose iterations are
 //! conditionally independent given the latents, so that their log-density terms can be
-//! summed in any grouping (docs/design.md §5).
+//! summed in any grouping (docs/design.md §8).
 //!
 //! A model's log joint hands each plate's terms to a [`Plates`] implementation, the
 //! reduction seam: [`InOrder`] sums them on the calling thread, the engine's reducer (in
