@@ -23,6 +23,7 @@ use crate::parse::{DistCall, Else, IfStmt, ModelFn, Stmt};
 use crate::resolved::{self, Call, Convert, Latent, Model, Shape, UseFact, Value};
 use crate::source::{text_of, Info};
 use plate::plate_range;
+use samples::collect_samples;
 
 /// Check and resolve the model. Errors are pushed to `errors`, which may already hold the
 /// parser's (then statements may be missing, and a model without latents is not reported);
@@ -51,29 +52,6 @@ pub fn check<'m>(syntax: &'m ModelFn, errors: &mut Vec<syn::Error>) -> Option<Mo
         tracked: c.tracked.into_iter().map(|(n, _)| n).collect(),
         plates: c.plates,
     })
-}
-
-/// Every latent sampled anywhere in the body, with the line of its first `sample`.
-fn collect_samples(stmts: &[Stmt], out: &mut HashMap<String, u32>) {
-    for s in stmts {
-        match s {
-            Stmt::Sample { name, info, .. } => {
-                out.entry(name.to_string()).or_insert(info.line);
-            }
-            Stmt::For { body, .. } => collect_samples(body, out),
-            Stmt::If(i) => collect_if(i, out),
-            _ => {}
-        }
-    }
-}
-
-fn collect_if(i: &IfStmt, out: &mut HashMap<String, u32>) {
-    collect_samples(&i.then, out);
-    match &i.els {
-        Some(Else::Block(b)) => collect_samples(b, out),
-        Some(Else::If(i)) => collect_if(i, out),
-        None => {}
-    }
 }
 
 /// One walk of the body.
@@ -605,5 +583,6 @@ impl<'m, 'a> Checker<'m, 'a> {
 }
 
 mod plate;
+mod samples;
 #[cfg(test)]
 mod tests;
