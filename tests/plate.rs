@@ -8,28 +8,10 @@ use std::ops::Range;
 use ngvi::gradient;
 use ngvi::plate::{InOrder, Plates, Term};
 use ngvi::prelude::*;
-use rand::rngs::StdRng;
-use rand::{RngExt, SeedableRng};
+#[path = "support/logistic.rs"]
+mod support;
 
-model! {
-    fn logistic_loop(x: &DMatrix<f64>, y: &[f64]) {
-        sample b ~ Normal(0.0, 5.0);
-        sample w[x.ncols()] ~ Normal(0.0, 2.0);
-        for i in 0..y.len() {
-            observe y[i] ~ Bernoulli(sigmoid(b + dot(x.row(i).iter(), w)));
-        }
-    }
-}
-
-model! {
-    fn logistic_plate(x: &DMatrix<f64>, y: &[f64]) {
-        sample b ~ Normal(0.0, 5.0);
-        sample w[x.ncols()] ~ Normal(0.0, 2.0);
-        for i in plate(0..y.len()) {
-            observe y[i] ~ Bernoulli(sigmoid(b + dot(x.row(i).iter(), w)));
-        }
-    }
-}
+use support::{logistic_loop, logistic_plate};
 
 model! {
     fn hierarchical(y: &[f64], group: &[usize], groups: usize) {
@@ -42,18 +24,9 @@ model! {
     }
 }
 
-/// Simulated logistic data: `n` rows, 3 predictors, seed fixed.
+/// Simulated logistic data: `n` rows, 3 predictors, a fixed stream.
 fn logistic_data(n: usize) -> (DMatrix<f64>, Vec<f64>) {
-    let mut rng = StdRng::seed_from_u64(11);
-    let x = DMatrix::from_fn(n, 3, |_, _| rng.random_range(-1.0..1.0));
-    let w = [1.0, -2.0, 0.5];
-    let y = (0..n)
-        .map(|i| {
-            let eta = 0.3 + (0..3).map(|j| x[(i, j)] * w[j]).sum::<f64>();
-            f64::from(rng.random::<f64>() < 1.0 / (1.0 + (-eta).exp()))
-        })
-        .collect();
-    (x, y)
+    support::logistic_data(n, 11)
 }
 
 #[test]
