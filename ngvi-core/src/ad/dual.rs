@@ -62,15 +62,10 @@ impl Scalar for Dual {
     }
     #[cfg(feature = "mpi")]
     fn from_parts(parts: super::Parts) -> Self {
-        let g = if parts.n == 0 {
-            Tangent::Zero
-        } else {
-            Tangent::Dense(parts.gradient)
-        };
         Dual {
             v: parts.value,
             n: parts.n,
-            g,
+            g: Tangent::from_dense(parts.gradient),
         }
     }
 

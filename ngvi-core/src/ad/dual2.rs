@@ -104,15 +104,10 @@ impl Scalar for Dual2 {
     }
     #[cfg(feature = "mpi")]
     fn from_parts(parts: super::Parts) -> Self {
-        let g = if parts.n == 0 {
-            Tangent::Zero
-        } else {
-            Tangent::Dense(parts.gradient)
-        };
         Dual2 {
             v: parts.value,
             n: parts.n,
-            g,
+            g: Tangent::from_dense(parts.gradient),
             h: parts.hessian,
         }
     }

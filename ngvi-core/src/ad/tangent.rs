@@ -10,6 +10,16 @@ pub(super) enum Tangent {
 }
 
 impl Tangent {
+    /// The gradient held densely, or none when it has no coordinates.
+    #[cfg(feature = "mpi")]
+    pub(super) fn from_dense(g: Vec<f64>) -> Tangent {
+        if g.is_empty() {
+            Tangent::Zero
+        } else {
+            Tangent::Dense(g)
+        }
+    }
+
     pub(super) fn is_zero(&self) -> bool {
         matches!(self, Tangent::Zero)
     }
