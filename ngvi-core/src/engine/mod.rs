@@ -314,21 +314,30 @@ fn largest_kl(blocks: &[Block], old: &[Vec<f64>], old_mu: &[Vec<f64>]) -> f64 {
 }
 
 impl<M: Model> Engine<'_, M> {
-    /// ln p(x, u) − ln q(u) at `n` fresh draws from the guide (stream `seed`): the log
+    /// A draw u ~ q of the whole vector, in guide coordinates, with ln q(u).
+    pub(crate) fn draw_guide(&self, rng: &mut rand::rngs::StdRng) -> (Vec<f64>, f64) {
+        let mut u = vec![0.0; self.joint.dim()];
+        let mut ln_q = 0.0;
+        for b in &self.blocks {
+            let ub = b.family.sample(rng);
+            ln_q += b.family.log_density(&ub);
+            for (&g, v) in b.coords.iter().zip(ub) {
+                u[g] = v;
+            }
+        }
+        (u, ln_q)
+    }
+
+    /// ln p(x, u) − ln q(u) at the next `n` draws of `rng` from the guide: the log
     /// importance ratios PSIS judges the fit by.
-    pub(crate) fn log_ratios(&self, n: usize, seed: u64) -> Result<Vec<f64>, Error> {
-        let mut rng = <rand::rngs::StdRng as rand::SeedableRng>::seed_from_u64(seed);
+    pub(crate) fn log_ratios(
+        &self,
+        n: usize,
+        rng: &mut rand::rngs::StdRng,
+    ) -> Result<Vec<f64>, Error> {
         let mut out = Vec::with_capacity(n);
         for _ in 0..n {
-            let mut u = vec![0.0; self.joint.dim()];
-            let mut ln_q = 0.0;
-            for b in &self.blocks {
-                let ub = b.family.sample(&mut rng);
-                ln_q += b.family.log_density(&ub);
-                for (&g, v) in b.coords.iter().zip(ub) {
-                    u[g] = v;
-                }
-            }
+            let (u, ln_q) = self.draw_guide(rng);
             let f = self.joint.value(u)?;
             out.push(if f.is_nan() {
                 f64::NEG_INFINITY

@@ -59,13 +59,20 @@ impl<M: Model> Engine<'_, M> {
             let old_mu: Vec<Vec<f64>> =
                 self.blocks.iter().map(|b| b.family.mean_params()).collect();
             let (mut moved, mut stalled, mut flat) = (false, false, false);
+            // The objective at the current guide, while it is known: the fixed draws make it a
+            // function of the guide alone, so a value once computed is not computed again.
+            let mut current = elbo.last().copied();
             for b in 0..self.blocks.len() {
-                let (outcome, f) = self.step_block(b, iter, seed, notes)?;
+                let (outcome, f, value) = self.step_block(b, iter, seed, current, notes)?;
                 moved |= outcome == Outcome::Moved;
                 stalled |= outcome == Outcome::NoAscent;
                 flat |= f;
+                current = value;
             }
-            elbo.push(self.elbo(seed)?);
+            elbo.push(match current {
+                Some(v) => v,
+                None => self.elbo(seed)?,
+            });
             // A step of size ρ moves λ by ρ (t − λ): divided by ρ the change measures how far
             // λ is from its target, so a tiny `step_size` cannot pass for convergence.
             let rho = self.settings.step_size.unwrap_or(1.0);
@@ -218,15 +225,17 @@ impl<M: Model> Engine<'_, M> {
 
     /// One NGVI step of block `b`: a conjugate block in closed form; a non-conjugate one by a
     /// line search on the fixed objective, first along the full natural gradient, then
-    /// along the mean alone. Also says whether the block's expected curvature has a flat
-    /// direction.
+    /// along the mean alone. `current` is the objective at the guide before the step, when
+    /// known. Also says whether the block's expected curvature has a flat direction, and
+    /// gives the objective after the step when it is known.
     fn step_block(
         &mut self,
         b: usize,
         iter: usize,
         seed: u64,
+        current: Option<f64>,
         notes: &mut Vec<String>,
-    ) -> Result<(Outcome, bool), Error> {
+    ) -> Result<(Outcome, bool, Option<f64>), Error> {
         let target = self.target(b, seed)?;
         let rho0 = self.settings.step_size.unwrap_or(1.0);
         let name = self.blocks[b].family.name();
@@ -234,30 +243,33 @@ impl<M: Model> Engine<'_, M> {
         if self.blocks[b].conjugate {
             let note = self.blocks[b].family.step(&target, rho0)?;
             record(notes, iter, name, note);
-            return Ok((Outcome::Moved, flat));
+            return Ok((Outcome::Moved, flat, None));
         }
-        let before = self.elbo(seed)?;
-        if self.line_search(b, &target, rho0, before, seed, iter, notes)? {
-            return Ok((Outcome::Moved, flat));
+        let before = match current {
+            Some(v) => v,
+            None => self.elbo(seed)?,
+        };
+        if let Some(after) = self.line_search(b, &target, rho0, before, seed, iter, notes)? {
+            return Ok((Outcome::Moved, flat, Some(after)));
         }
         let fam = self.blocks[b].family.as_ref();
         if let Some(mean_only) = mean_only_target(fam, &target) {
-            if self.line_search(b, &mean_only, rho0, before, seed, iter, notes)? {
-                return Ok((Outcome::Moved, flat));
+            if let Some(after) = self.line_search(b, &mean_only, rho0, before, seed, iter, notes)? {
+                return Ok((Outcome::Moved, flat, Some(after)));
             }
         }
         let decrement = newton_decrement(self.blocks[b].family.as_ref(), &target).unwrap_or(0.0);
         if decrement < STATIONARY * before.abs().max(1.0) {
-            return Ok((Outcome::Stationary, flat));
+            return Ok((Outcome::Stationary, flat, Some(before)));
         }
         notes.push(format!(
             "iteration {iter}: no {name} step raised the ELBO; block left unchanged"
         ));
-        Ok((Outcome::NoAscent, flat))
+        Ok((Outcome::NoAscent, flat, Some(before)))
     }
 
-    /// Steps towards `target` with ρ halved until the objective does not fall; restores the
-    /// guide and returns false when no ρ works.
+    /// Steps towards `target` with ρ halved until the objective does not fall, and gives
+    /// the objective there; restores the guide and gives `None` when no ρ works.
     #[allow(clippy::too_many_arguments)]
     fn line_search(
         &mut self,
@@ -268,7 +280,7 @@ impl<M: Model> Engine<'_, M> {
         seed: u64,
         iter: usize,
         notes: &mut Vec<String>,
-    ) -> Result<bool, Error> {
+    ) -> Result<Option<f64>, Error> {
         let saved = self.blocks[b].family.boxed_clone();
         let name = saved.name();
         let mut rho = rho0;
@@ -287,12 +299,12 @@ impl<M: Model> Engine<'_, M> {
                         "iteration {iter}: {name} step shortened to rho = {rho} to raise the ELBO"
                     ));
                 }
-                return Ok(true);
+                return Ok(Some(after));
             }
             self.blocks[b].family = saved.boxed_clone();
             rho *= 0.5;
         }
-        Ok(false)
+        Ok(None)
     }
 }
 

@@ -2,6 +2,7 @@
 
 use rand::rngs::StdRng;
 
+use super::correction::{corrected, Correction};
 use super::{Diagnostics, Outcome, Setting};
 use crate::engine::{Block, Engine, StopReason};
 use crate::family::ExpFamily;
@@ -82,7 +83,7 @@ impl Fit {
     ) -> Fit {
         let Outcome {
             run,
-            diagnostics,
+            mut diagnostics,
             record,
         } = outcome;
         let c = engine.joint.counts.get();
@@ -91,8 +92,13 @@ impl Fit {
             gradients: c.gradients,
             hessians: c.hessians,
         };
-        let draws = draw(&engine, n_draws, rng);
-        let moments = moments(&engine.blocks, &engine.joint.pieces, &draws);
+        let (moments, draws) = match diagnostics.weights.take() {
+            Some(w) => corrected(&engine, &w, n_draws, rng),
+            None => {
+                let draws = draw(&engine, n_draws, rng);
+                (moments(&engine.blocks, &engine.joint.pieces, &draws), draws)
+            }
+        };
         Fit {
             latents,
             latent_block,
@@ -139,7 +145,8 @@ impl Fit {
         Some(&self.reasons[i])
     }
 
-    /// Posterior mean of each component of `name`, on its own scale (closed form where the
+    /// Posterior mean of each component of `name`, on its own scale: importance-weighted
+    /// when the fit was corrected ([`Fit::correction`]), else the guide's (closed form where the
     /// guide gives one, else from the draws); for a derived quantity, from the draws.
     pub fn mean(&self, name: &str) -> Option<Vec<f64>> {
         let Some((_, range)) = self.find(name) else {
@@ -207,10 +214,19 @@ impl Fit {
     }
 
     /// The Pareto k̂ of the importance ratios p(x, z)/q(z) at 4000 fresh draws (Yao,
-    /// Vehtari, Simpson & Gelman 2018): below 0.5 the guide is close to the posterior,
-    /// 0.5–0.7 usable with care, above 0.7 do not trust it. `None` for an exact fit.
+    /// Vehtari, Simpson & Gelman 2018), or at 64 000 when it is above 0.5 there: below 0.5
+    /// the guide is close to the posterior; 0.5–0.7 usable, and the summaries are then
+    /// corrected by importance sampling ([`Fit::correction`]); above 0.7 do not trust the
+    /// fit. `None` for an exact fit.
     pub fn pareto_k(&self) -> Option<f64> {
         self.diagnostics.k_hat
+    }
+
+    /// How the posterior summaries and draws were corrected by Pareto-smoothed importance
+    /// sampling on the guide, when 0.5 < k̂ ≤ 0.7 (see [`Fit::pareto_k`]); `None` when they
+    /// are the guide's own.
+    pub fn correction(&self) -> Option<Correction> {
+        self.diagnostics.correction
     }
 
     /// The ELBO at the fitted guide on fresh draws, with its Monte Carlo standard error.

@@ -70,6 +70,15 @@ impl Fit {
         if let Some(k) = self.diagnostics.k_hat {
             let _ = writeln!(out, "{}", describe_k_hat(k));
         }
+        if let Some(c) = self.diagnostics.correction {
+            let _ = writeln!(
+                out,
+                "means, sds, quantiles and draws corrected by Pareto-smoothed importance \
+                 sampling on {} draws of the guide (effective sample size {:.0}); \
+                 Fit::guide gives the guide itself",
+                c.draws, c.ess
+            );
+        }
         if let Some(e) = self.draw_error {
             let _ = writeln!(
                 out,
