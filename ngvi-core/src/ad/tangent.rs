@@ -130,8 +130,12 @@ impl Tangent {
         }
         match (u, v) {
             (Tangent::Zero, _) | (_, Tangent::Zero) => {}
+            (Tangent::Dense(g), Tangent::Dense(f)) if g.len() < n || f.len() < n => {
+                let (u, v) = (Tangent::Dense(u.to_dense(n)), Tangent::Dense(v.to_dense(n)));
+                Tangent::add_sym_outer(h, n, c, &u, &v);
+            }
             (Tangent::Dense(g), Tangent::Dense(f)) => {
-                for r in 0..g.len().min(f.len()) {
+                for r in 0..n {
                     let (gr, fr) = (g[r], f[r]);
                     if gr == 0.0 && fr == 0.0 {
                         continue;
@@ -290,5 +294,109 @@ impl LinearSum {
             same
         });
         Tangent::Sparse(e)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{LinearSum, Tangent};
+
+    /// The number of variables: up to 12 entries stay sparse.
+    const N: usize = 200;
+
+    /// One tangent of every kind, with overlapping indices: zero, one entry, a short and a
+    /// long sparse list, a dense vector and a dense vector shorter than n.
+    fn kinds() -> Vec<Tangent> {
+        vec![
+            Tangent::Zero,
+            Tangent::One([(7, 1.5)]),
+            Tangent::Sparse(vec![(3, -1.0), (7, 0.5)]),
+            Tangent::Sparse(
+                (0..10)
+                    .map(|i| (20 * i + 3, 0.25 * i as f64 - 1.0))
+                    .collect(),
+            ),
+            Tangent::Dense((0..N).map(|i| (i as f64).sin()).collect()),
+            Tangent::Dense(vec![2.0; 9]),
+        ]
+    }
+
+    /// Sorted distinct indices and a size that fits sparse, for a sparse tangent.
+    fn well_formed(t: &Tangent) -> bool {
+        match t {
+            Tangent::Sparse(e) => {
+                e.windows(2).all(|w| w[0].0 < w[1].0) && super::fits_sparse(e.len(), N)
+            }
+            _ => true,
+        }
+    }
+
+    #[test]
+    fn axpby_on_every_pair_of_kinds_is_the_dense_combination() {
+        for s in kinds() {
+            for o in kinds() {
+                for (a, b) in [(1.0, 1.0), (2.0, -0.5)] {
+                    let got = s.clone().axpby(a, o.clone(), b, N);
+                    let (ds, d_o) = (s.to_dense(N), o.to_dense(N));
+                    let want: Vec<f64> = ds.iter().zip(&d_o).map(|(x, y)| a * x + b * y).collect();
+                    assert_eq!(got.to_dense(N), want, "{s:?} {a} {o:?} {b}");
+                    assert!(well_formed(&got), "{got:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn outer_products_on_every_pair_of_kinds_are_the_dense_ones() {
+        for u in kinds() {
+            for v in kinds() {
+                let mut got = vec![0.0; N * N];
+                Tangent::add_sym_outer(&mut got, N, 0.5, &u, &v);
+                let (du, dv) = (u.to_dense(N), v.to_dense(N));
+                let mut want = vec![0.0; N * N];
+                let (tu, tv) = (Tangent::Dense(du), Tangent::Dense(dv));
+                Tangent::add_sym_outer(&mut want, N, 0.5, &tu, &tv);
+                assert_eq!(got, want, "{u:?} {v:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_linear_sum_of_every_kind_is_the_dense_sum() {
+        for hint in [0, 3, 100] {
+            for (k, first) in kinds().iter().enumerate() {
+                let mut sum = LinearSum::new(hint);
+                let mut want = first.to_dense(N);
+                sum.add(1.0, first, N);
+                for (c, t) in kinds().iter().skip(k).enumerate() {
+                    let c = 0.5 - c as f64;
+                    sum.add(c, t, N);
+                    t.add_to(c, &mut want);
+                }
+                let got = sum.finish();
+                assert_eq!(got.to_dense(N), want, "hint {hint}, from {first:?}");
+                assert!(well_formed(&got), "{got:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_long_sum_adds_each_term_in_place() {
+        // Σⱼ (e₀ + eⱼ) in n = 10⁴: sparse while small, then one dense vector that every
+        // later term is added into, O(2) each.
+        let n = 10_000;
+        let mut acc = Tangent::Zero;
+        let mut storage = None;
+        for j in 1..n {
+            acc = acc.axpby(1.0, Tangent::Sparse(vec![(0, 1.0), (j, 1.0)]), 1.0, n);
+            if let Tangent::Dense(g) = &acc {
+                let at = *storage.get_or_insert(g.as_ptr());
+                assert_eq!(g.as_ptr(), at, "term {j} moved the sum");
+            }
+        }
+        let g = acc.to_dense(n);
+        assert_eq!(g[0], (n - 1) as f64);
+        assert!(g[1..].iter().all(|&x| x == 1.0));
+        assert!(storage.is_some());
     }
 }
