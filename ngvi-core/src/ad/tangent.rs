@@ -73,10 +73,13 @@ impl Tangent {
     }
 
     /// out += c · self
+    #[inline]
     pub(super) fn add_to(&self, c: f64, out: &mut [f64]) {
         match self {
+            Tangent::Zero => {}
+            Tangent::One([(i, a)]) => out[*i] += c * a,
+            Tangent::Sparse(e) => e.iter().for_each(|&(i, a)| out[i] += c * a),
             Tangent::Dense(g) => out.iter_mut().zip(g).for_each(|(o, gi)| *o += c * gi),
-            s => s.entries().iter().for_each(|&(i, a)| out[i] += c * a),
         }
     }
 
@@ -98,28 +101,14 @@ impl Tangent {
 
     /// a · self + b · other in n variables, reusing the storage of a dense operand: adding a
     /// k-entry tangent to a dense one with a = 1 (a running sum) costs O(k).
+    #[inline]
     pub(super) fn axpby(self, a: f64, other: Tangent, b: f64, n: usize) -> Tangent {
         match (self, other) {
             (s, Tangent::Zero) => s.scaled(a),
             (Tangent::Zero, o) => o.scaled(b),
-            (Tangent::One([(i, x)]), Tangent::One([(j, y)])) if i == j => {
-                Tangent::One([(i, a * x + b * y)])
-            }
             (Tangent::Dense(g), o) => Tangent::Dense(dense_axpby(g, a, &o, b, n)),
             (s, Tangent::Dense(g)) => Tangent::Dense(dense_axpby(g, b, &s, a, n)),
-            (s, o) if !fits_sparse(s.nnz() + o.nnz(), n) => {
-                let mut g = vec![0.0; n];
-                s.add_to(a, &mut g);
-                o.add_to(b, &mut g);
-                Tangent::Dense(g)
-            }
-            (Tangent::Sparse(e), o) if o.nnz() <= INSERT_MAX.min(e.len()) => {
-                Tangent::Sparse(insert(e, a, o.entries(), b))
-            }
-            (s, Tangent::Sparse(e)) if s.nnz() <= INSERT_MAX.min(e.len()) => {
-                Tangent::Sparse(insert(e, b, s.entries(), a))
-            }
-            (s, o) => Tangent::Sparse(merge(s.entries(), a, o.entries(), b)),
+            (s, o) => sparse_axpby(s, a, o, b, n),
         }
     }
 
@@ -166,7 +155,31 @@ impl Tangent {
     }
 }
 
+/// a · s + b · o for s and o neither zero nor dense: one entry, a merge, an insertion in
+/// place, or a dense vector when the result would not fit sparse.
+fn sparse_axpby(s: Tangent, a: f64, o: Tangent, b: f64, n: usize) -> Tangent {
+    match (s, o) {
+        (Tangent::One([(i, x)]), Tangent::One([(j, y)])) if i == j => {
+            Tangent::One([(i, a * x + b * y)])
+        }
+        (s, o) if !fits_sparse(s.nnz() + o.nnz(), n) => {
+            let mut g = vec![0.0; n];
+            s.add_to(a, &mut g);
+            o.add_to(b, &mut g);
+            Tangent::Dense(g)
+        }
+        (Tangent::Sparse(e), o) if o.nnz() <= INSERT_MAX.min(e.len()) => {
+            Tangent::Sparse(insert(e, a, o.entries(), b))
+        }
+        (s, Tangent::Sparse(e)) if s.nnz() <= INSERT_MAX.min(e.len()) => {
+            Tangent::Sparse(insert(e, b, s.entries(), a))
+        }
+        (s, o) => Tangent::Sparse(merge(s.entries(), a, o.entries(), b)),
+    }
+}
+
 /// a · g + b · o with g dense (padded to n), in g's storage: O(k) for a = 1 and k-entry o.
+#[inline]
 fn dense_axpby(mut g: Vec<f64>, a: f64, o: &Tangent, b: f64, n: usize) -> Vec<f64> {
     if a != 1.0 {
         g.iter_mut().for_each(|x| *x *= a);
@@ -249,29 +262,30 @@ impl LinearSum {
     }
 
     /// self += c · t, for a t in n variables.
+    #[inline]
     pub(super) fn add(&mut self, c: f64, t: &Tangent, n: usize) {
-        if t.is_zero() {
-            return;
+        if let Some(g) = &mut self.dense {
+            if g.len() < n {
+                g.resize(n, 0.0);
+            }
+            t.add_to(c, g);
+        } else if !t.is_zero() {
+            self.add_while_sparse(c, t, n);
         }
+    }
+
+    /// self += c · t before the sum has gone dense: gathered, or the sum goes dense first.
+    fn add_while_sparse(&mut self, c: f64, t: &Tangent, n: usize) {
         self.n = self.n.max(n);
         let expected = self.entries.len().max(self.terms) + t.nnz();
-        if self.dense.is_none()
-            && (matches!(t, Tangent::Dense(_)) || !fits_sparse(expected, self.n))
-        {
+        if matches!(t, Tangent::Dense(_)) || !fits_sparse(expected, self.n) {
             let mut g = vec![0.0; self.n];
             self.entries.drain(..).for_each(|(i, x)| g[i] += x);
+            t.add_to(c, &mut g);
             self.dense = Some(g);
-        }
-        match &mut self.dense {
-            Some(g) => {
-                if g.len() < self.n {
-                    g.resize(self.n, 0.0);
-                }
-                t.add_to(c, g);
-            }
-            None => self
-                .entries
-                .extend(t.entries().iter().map(|&(i, x)| (i, c * x))),
+        } else {
+            self.entries
+                .extend(t.entries().iter().map(|&(i, x)| (i, c * x)));
         }
     }
 
