@@ -1,12 +1,16 @@
 //! Forward-mode AD cost on the logistic-regression log likelihood, D = 21 weights
 //! (intercept + 20), N = 2000 rows: f64 value, gradient and Hessian, with ngvi's own duals
-//! and with num-dual's dynamic and static duals.
+//! and with num-dual's dynamic and static duals. Then two log joints in which every datum
+//! touches a few of many variables (what sparse tangents are for), gradient only: a
+//! hierarchical normal model with J = 10³ and 10⁴ groups, and a one-hidden-layer network
+//! with H = 50 and 150 tanh units.
 //!
 //! `cargo bench --bench ad` — figures and ratios are recorded in BENCHMARKS.md.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use nalgebra::{DVector, SVector};
 use ngvi::ad::{dot, gradient, hessian, Dual, Dual2, Scalar};
+use ngvi::dist::{Normal, Univariate};
 use num_dual::{Dual2DVec64, DualDVec64, DualNum, DualSVec64};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
@@ -60,6 +64,87 @@ fn loglik_nd<T: DualNum<Primitive = f64>>(d: &Data, w: &[T]) -> T {
     acc
 }
 
+/// Observations per group in the hierarchical model.
+const PER_GROUP: usize = 10;
+
+/// ln N(x | mean, sd) through ngvi's distribution, as a model's log joint evaluates it.
+fn ln_normal<S: Scalar>(x: S, mean: S, sd: S) -> S {
+    match Normal::new(mean, sd) {
+        Ok(d) => d.ln_density(&x),
+        Err(e) => panic!("benchmark parameters are valid: {e}"),
+    }
+}
+
+/// Σⱼ Σᵢ ln N(yᵢⱼ | θⱼ, 1) + Σⱼ ln N(θⱼ | μ, τ) in v = [μ, ln τ, θ₁, …, θ_J].
+fn hierarchical<S: Scalar>(y: &[f64], v: &[S]) -> S {
+    let (mu, tau) = (&v[0], v[1].exp());
+    let mut acc = S::constant(0.0);
+    for (theta, ys) in v[2..].iter().zip(y.chunks_exact(PER_GROUP)) {
+        for &yi in ys {
+            acc += ln_normal(S::constant(yi), theta.clone(), S::constant(1.0));
+        }
+        acc += ln_normal(theta.clone(), mu.clone(), tau.clone());
+    }
+    acc
+}
+
+/// Σₙ ln N(yₙ | b₂ + Σₕ w2ₕ tanh(w1ₕ xₙ + b1ₕ), 0.5) in v = [w1, b1, w2, b₂] (D = 3H + 1).
+fn network<S: Scalar>(xy: &[(f64, f64)], v: &[S]) -> S {
+    let h = (v.len() - 1) / 3;
+    let (w1, b1, w2, b2) = (&v[..h], &v[h..2 * h], &v[2 * h..3 * h], &v[3 * h]);
+    let mut acc = S::constant(0.0);
+    for &(x, y) in xy {
+        let mut f = b2.clone();
+        for ((w1h, b1h), w2h) in w1.iter().zip(b1).zip(w2) {
+            f += w2h.clone() * (w1h.clone() * x + b1h.clone()).tanh();
+        }
+        acc += ln_normal(S::constant(y), f, S::constant(0.5));
+    }
+    acc
+}
+
+/// The gradient of the hierarchical log joint with J groups.
+fn bench_hierarchical(c: &mut Criterion, groups: usize) {
+    let mut rng = StdRng::seed_from_u64(7);
+    let y: Vec<f64> = (0..groups * PER_GROUP)
+        .map(|_| rng.random_range(-3.0..3.0))
+        .collect();
+    let v0: Vec<f64> = (0..groups + 2).map(|i| 0.01 * (i % 17) as f64).collect();
+    let mut g = c.benchmark_group(format!("hierarchical_j{groups}"));
+    g.sample_size(10);
+    g.bench_function("ngvi_dual_gradient", |b| {
+        b.iter(|| gradient(|v: &[Dual]| hierarchical(&y, v), black_box(&v0)))
+    });
+    g.finish();
+}
+
+/// The gradient of the network log likelihood with H hidden units, N = 200 rows.
+fn bench_network(c: &mut Criterion, hidden: usize) {
+    let mut rng = StdRng::seed_from_u64(11);
+    let xy: Vec<(f64, f64)> = (0..200)
+        .map(|_| {
+            let x: f64 = rng.random_range(-2.0..2.0);
+            (x, x.sin() + rng.random_range(-0.3..0.3))
+        })
+        .collect();
+    let v0: Vec<f64> = (0..3 * hidden + 1)
+        .map(|i| 0.1 * ((i % 13) as f64 - 6.0))
+        .collect();
+    let mut g = c.benchmark_group(format!("network_h{hidden}"));
+    g.sample_size(10);
+    g.bench_function("ngvi_dual_gradient", |b| {
+        b.iter(|| gradient(|v: &[Dual]| network(&xy, v), black_box(&v0)))
+    });
+    g.finish();
+}
+
+fn bench_sparse(c: &mut Criterion) {
+    bench_hierarchical(c, 1_000);
+    bench_hierarchical(c, 10_000);
+    bench_network(c, 50);
+    bench_network(c, 150);
+}
+
 fn bench(c: &mut Criterion) {
     let d = data();
     let w0: Vec<f64> = (0..D).map(|i| 0.05 * (i as f64) - 0.5).collect();
@@ -111,5 +196,5 @@ fn bench(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bench);
+criterion_group!(benches, bench, bench_sparse);
 criterion_main!(benches);

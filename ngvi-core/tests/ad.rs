@@ -180,3 +180,45 @@ fn linear_expressions_carry_no_hessian_storage() {
     assert!(eta.hessian().iter().all(|&x| x == 0.0));
     assert_eq!(eta.gradient(), vec![1.0, 2.0, 3.0]);
 }
+
+/// Σⱼ ½(xⱼ − x₀)² over j ≥ 1: every term touches two of the variables (sparse tangents).
+fn spread<S: Scalar>(x: &[S]) -> S {
+    let mut acc = S::constant(0.0);
+    for xj in &x[1..] {
+        let d = xj.clone() - x[0].clone();
+        acc += d.clone() * d * 0.5;
+    }
+    acc
+}
+
+#[test]
+fn a_sum_of_ten_thousand_two_variable_terms_has_their_gradient() {
+    let x: Vec<f64> = (0..10_000).map(|i| 1e-3 * i as f64).collect();
+    let (v, g) = gradient(|y: &[Dual]| spread(y), &x);
+    assert!(close(v, spread(&x), 1e-14));
+    // ∂/∂xⱼ = xⱼ − x₀ for j ≥ 1, ∂/∂x₀ = −Σⱼ (xⱼ − x₀)
+    let d0: f64 = x[1..].iter().map(|xj| x[0] - xj).sum();
+    assert!(close(g[0], d0, 1e-12), "{} {d0}", g[0]);
+    assert!(x[1..].iter().zip(&g[1..]).all(|(xj, gj)| *gj == xj - x[0]));
+}
+
+#[test]
+fn a_sum_of_two_variable_terms_has_their_hessian() {
+    let n = 300;
+    let x: Vec<f64> = (0..n).map(|i| 0.01 * i as f64).collect();
+    let (_, g, h) = hessian(|y: &[Dual2]| spread(y), &x);
+    let (_, g1) = gradient(|y: &[Dual]| spread(y), &x);
+    assert_eq!(g, g1);
+    // ∇² = [[n − 1, −1ᵀ], [−1, I]]
+    for i in 0..n {
+        for j in 0..n {
+            let want = match (i, j) {
+                (0, 0) => (n - 1) as f64,
+                (0, _) | (_, 0) => -1.0,
+                _ if i == j => 1.0,
+                _ => 0.0,
+            };
+            assert_eq!(h[(i, j)], want, "H[{i},{j}]");
+        }
+    }
+}

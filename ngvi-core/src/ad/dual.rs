@@ -4,7 +4,7 @@
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
 use super::ops::dual_common;
-use super::tangent::Tangent;
+use super::tangent::{LinearSum, Tangent};
 use super::Scalar;
 
 /// A first-order dual number: a value and its gradient with respect to `n` variables.
@@ -21,7 +21,7 @@ impl Dual {
         Dual {
             v,
             n,
-            g: Tangent::One(i, 1.0),
+            g: Tangent::seed(i),
         }
     }
     /// The gradient as a dense vector (zeros for a constant).
@@ -83,24 +83,15 @@ impl Scalar for Dual {
     where
         I: IntoIterator<Item = (f64, &'a Self)>,
     {
-        let mut v = 0.0;
-        let mut n = 0;
-        let mut g: Vec<f64> = Vec::new();
+        let terms = terms.into_iter();
+        let mut g = LinearSum::new(terms.size_hint().0);
+        let (mut v, mut n) = (0.0, 0);
         for (c, u) in terms {
             v += c * u.v;
-            if !u.g.is_zero() {
-                if g.len() < u.n {
-                    g.resize(u.n, 0.0);
-                    n = u.n;
-                }
-                u.g.add_to(c, &mut g);
-            }
+            n = n.max(u.n);
+            g.add(c, &u.g, u.n);
         }
-        let g = if g.is_empty() {
-            Tangent::Zero
-        } else {
-            Tangent::Dense(g)
-        };
+        let g = g.finish();
         Dual { v, n, g }
     }
 }
@@ -119,7 +110,7 @@ impl Add for Dual {
         Dual {
             v: self.v + rhs.v,
             n,
-            g: self.g.axpby(1.0, &rhs.g, 1.0, n),
+            g: self.g.axpby(1.0, rhs.g, 1.0, n),
         }
     }
 }
@@ -131,7 +122,7 @@ impl Sub for Dual {
         Dual {
             v: self.v - rhs.v,
             n,
-            g: self.g.axpby(1.0, &rhs.g, -1.0, n),
+            g: self.g.axpby(1.0, rhs.g, -1.0, n),
         }
     }
 }
@@ -144,7 +135,7 @@ impl Mul for Dual {
         Dual {
             v: self.v * rhs.v,
             n,
-            g: self.g.axpby(rhs.v, &rhs.g, self.v, n),
+            g: self.g.axpby(rhs.v, rhs.g, self.v, n),
         }
     }
 }
@@ -158,7 +149,7 @@ impl Div for Dual {
         Dual {
             v: self.v / rhs.v,
             n,
-            g: self.g.axpby(r, &rhs.g, -self.v * r * r, n),
+            g: self.g.axpby(r, rhs.g, -self.v * r * r, n),
         }
     }
 }

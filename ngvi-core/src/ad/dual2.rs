@@ -6,7 +6,7 @@ use std::ops::{Add, Div, Mul, Neg, Sub};
 use nalgebra::DMatrix;
 
 use super::ops::dual_common;
-use super::tangent::Tangent;
+use super::tangent::{LinearSum, Tangent};
 use super::Scalar;
 
 /// A second-order dual number: value, gradient and (dense, symmetric) Hessian with respect
@@ -25,7 +25,7 @@ impl Dual2 {
         Dual2 {
             v,
             n,
-            g: Tangent::One(i, 1.0),
+            g: Tangent::seed(i),
             h: None,
         }
     }
@@ -54,7 +54,7 @@ impl Dual2 {
     }
 
     /// a · self + b · other in every part but the value, plus c (∇self ∇otherᵀ + ∇other ∇selfᵀ).
-    fn combine(mut self, a: f64, other: &Dual2, b: f64, c: f64, v: f64) -> Dual2 {
+    fn combine(mut self, a: f64, other: Dual2, b: f64, c: f64, v: f64) -> Dual2 {
         let n = self.n.max(other.n);
         let mut h = self.h.take();
         if let Some(h) = h.as_mut() {
@@ -73,7 +73,7 @@ impl Dual2 {
         Dual2 {
             v,
             n,
-            g: self.g.axpby(a, &other.g, b, n),
+            g: self.g.axpby(a, other.g, b, n),
             h,
         }
     }
@@ -134,29 +134,20 @@ impl Scalar for Dual2 {
     where
         I: IntoIterator<Item = (f64, &'a Self)>,
     {
-        let mut v = 0.0;
-        let mut n = 0;
-        let mut g: Vec<f64> = Vec::new();
+        let terms = terms.into_iter();
+        let mut g = LinearSum::new(terms.size_hint().0);
+        let (mut v, mut n) = (0.0, 0);
         let mut h: Option<Vec<f64>> = None;
         for (c, u) in terms {
             v += c * u.v;
-            if !u.g.is_zero() {
-                if g.len() < u.n {
-                    g.resize(u.n, 0.0);
-                    n = u.n;
-                }
-                u.g.add_to(c, &mut g);
-            }
+            n = n.max(u.n);
+            g.add(c, &u.g, u.n);
             if let Some(hu) = &u.h {
                 let h = h.get_or_insert_with(|| vec![0.0; hu.len()]);
                 h.iter_mut().zip(hu).for_each(|(x, y)| *x += c * y);
             }
         }
-        let g = if g.is_empty() {
-            Tangent::Zero
-        } else {
-            Tangent::Dense(g)
-        };
+        let g = g.finish();
         Dual2 { v, n, g, h }
     }
 }
@@ -169,7 +160,7 @@ impl Add for Dual2 {
         if self.g.is_zero() && self.h.is_none() && self.n <= rhs.n {
             return Dual2 { v, ..rhs };
         }
-        self.combine(1.0, &rhs, 1.0, 0.0, v)
+        self.combine(1.0, rhs, 1.0, 0.0, v)
     }
 }
 
@@ -177,7 +168,7 @@ impl Sub for Dual2 {
     type Output = Dual2;
     fn sub(self, rhs: Dual2) -> Dual2 {
         let v = self.v - rhs.v;
-        self.combine(1.0, &rhs, -1.0, 0.0, v)
+        self.combine(1.0, rhs, -1.0, 0.0, v)
     }
 }
 
@@ -186,7 +177,7 @@ impl Mul for Dual2 {
     fn mul(self, rhs: Dual2) -> Dual2 {
         // ∇²(ab) = b∇²a + a∇²b + ∇a∇bᵀ + ∇b∇aᵀ
         let (a, b) = (self.v, rhs.v);
-        self.combine(b, &rhs, a, 1.0, a * b)
+        self.combine(b, rhs, a, 1.0, a * b)
     }
 }
 

@@ -3,9 +3,11 @@
 //! [`Scalar`] is the one numeric trait a model's log joint is generic over. Three types
 //! implement it: `f64` (the value), [`Dual`] (value and gradient) and [`Dual2`] (value,
 //! gradient and Hessian). The derivative parts are sparse-aware: a seed variable carries a
-//! single non-zero tangent and a linear expression carries no Hessian, so a linear predictor
-//! `x · w` costs O(D) per row for the gradient and adds nothing to the Hessian until a
-//! non-linear function is applied to it (see `BENCHMARKS.md` for the measurements).
+//! single non-zero tangent, an expression in k of n variables a sorted list of k entries
+//! (while k ≤ n/16), and a linear expression carries no Hessian, so a linear predictor
+//! `x · w` costs O(D) per row for the gradient, a datum touching k latents O(k), and
+//! nothing is added to the Hessian until a non-linear function is applied (see
+//! `BENCHMARKS.md` for the measurements).
 //!
 //! Every elementary function is defined once through [`Scalar::chain`], which receives the
 //! value and the first two derivatives of the function at the argument (the chain rule:

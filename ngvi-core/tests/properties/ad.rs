@@ -1,4 +1,5 @@
-//! Random expression trees through `f64`, `Dual` and `Dual2`.
+//! Random expression trees through `f64`, `Dual` and `Dual2`, and the same trees in a few of
+//! many variables (sparse tangents) against their dense evaluation.
 
 use ngvi_core::ad::{dot, gradient, hessian, ln_beta, log_sum_exp, Dual, Dual2, Scalar};
 use proptest::prelude::*;
@@ -101,9 +102,10 @@ impl E {
     }
 }
 
-fn tree() -> impl Strategy<Value = E> {
+/// A random expression in variables 0..vars.
+fn tree(vars: usize) -> impl Strategy<Value = E> {
     let leaf = prop_oneof![
-        3 => (0..3usize).prop_map(E::Var),
+        3 => (0..vars).prop_map(E::Var),
         1 => (-2.0..2.0f64).prop_map(E::Const),
     ];
     leaf.prop_recursive(4, 24, 2, |inner| {
@@ -147,7 +149,7 @@ proptest! {
 
     #[test]
     fn f64_and_dual_values_agree_and_derivatives_match_finite_differences(
-        e in tree(),
+        e in tree(3),
         x in proptest::collection::vec(-1.5..1.5f64, 3),
     ) {
         let value: f64 = e.eval(&x);
@@ -171,6 +173,51 @@ proptest! {
             for j in 0..3 {
                 let fd = fd5(|t| gradient(|y: &[Dual]| e.eval(y), &at(t)).1[j], x[i], h);
                 prop_assert!(close(h2[(i, j)], fd, 1e-5), "{e:?} at {x:?}: H[{i},{j}] dual2 {} fd {fd}", h2[(i, j)]);
+            }
+        }
+    }
+}
+
+/// The number of variables the sparse-path property works in: a few-variable tangent is
+/// sparse there, the mean of all of them dense.
+const WIDE: usize = 64;
+
+/// The leaves of a tree in `WIDE` variables: x at three indices, and the mean of all of x.
+fn wide_leaves<S: Scalar>(x: &[S], at: &[usize; 3]) -> [S; 4] {
+    let mean = dot(std::iter::repeat_n(1.0 / WIDE as f64, WIDE), x);
+    [x[at[0]].clone(), x[at[1]].clone(), x[at[2]].clone(), mean]
+}
+
+proptest! {
+    #![proptest_config(config(200))]
+
+    // f(x) = E(Px) for the 4 × WIDE map P onto (x_i, x_j, x_k, mean x): through sparse
+    // tangents (and dense ones, from the mean) in WIDE variables, ∇f = Pᵀ∇E and
+    // ∇²f = Pᵀ∇²E P, with ∇E and ∇²E from the dense evaluation in 4 variables.
+    #[test]
+    fn sparse_tangents_give_the_dense_derivatives(
+        e in tree(4),
+        at in proptest::array::uniform3(0..WIDE),
+        x in proptest::collection::vec(-1.5..1.5f64, WIDE),
+    ) {
+        let leaves = wide_leaves(&x, &at);
+        let value: f64 = e.eval(&leaves);
+        prop_assume!(value.is_finite() && value.abs() < 1e8);
+        let (v4, g4, h4) = hessian(|y: &[Dual2]| e.eval(y), &leaves);
+        let (v1, g1) = gradient(|y: &[Dual]| e.eval(&wide_leaves(y, &at)), &x);
+        let (v2, g2, h2) = hessian(|y: &[Dual2]| e.eval(&wide_leaves(y, &at)), &x);
+        prop_assert!(same(v1, v4) && same(v2, v4), "{e:?}: values {v1:e} {v2:e} {v4:e}");
+        let p = |r: usize, k: usize| f64::from(u8::from(r < 3 && at[r] == k)) + if r == 3 { 1.0 / WIDE as f64 } else { 0.0 };
+        for k in 0..WIDE {
+            let want: f64 = (0..4).map(|r| p(r, k) * g4[r]).sum();
+            prop_assert!(close(g1[k], want, 1e-10), "{e:?} at {at:?}: d/dx{k} dual {} dense {want}", g1[k]);
+            prop_assert!(close(g2[k], want, 1e-10), "{e:?} at {at:?}: d/dx{k} dual2 {} dense {want}", g2[k]);
+            for l in 0..WIDE {
+                let want: f64 = (0..4)
+                    .flat_map(|r| (0..4).map(move |c| (r, c)))
+                    .map(|(r, c)| p(r, k) * h4[(r, c)] * p(c, l))
+                    .sum();
+                prop_assert!(close(h2[(k, l)], want, 1e-10), "{e:?} at {at:?}: H[{k},{l}] dual2 {} dense {want}", h2[(k, l)]);
             }
         }
     }

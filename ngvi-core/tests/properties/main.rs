@@ -8,7 +8,8 @@
 //!   random valid target stays in the domain (towards any target: stays in the domain or
 //!   fails leaving the guide unchanged);
 //! - `ad`: random expression trees give the same value as `f64`, `Dual` and `Dual2`, and
-//!   their gradients and Hessians match finite differences.
+//!   their gradients and Hessians match finite differences; the same trees in a few of many
+//!   variables (sparse tangents, mixed with dense ones) give the dense derivatives.
 
 mod ad;
 mod dist;
