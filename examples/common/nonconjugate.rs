@@ -11,7 +11,8 @@ model! {
     pub fn logistic_regression(x: &DMatrix<f64>, y: &[f64]) {
         sample b ~ Normal(0.0, 1.0);
         sample w[x.ncols()] ~ Normal(0.0, 1.0);
-        for i in 0..y.len() {
+        // The rows are conditionally independent: a plate sums them on every core.
+        for i in plate(0..y.len()) {
             // `x.row(i)` is checked: too few rows is a `ModelError`.
             let eta = b + dot(x.row(i).iter(), w);
             observe y[i] ~ BernoulliLogit(eta);
@@ -25,7 +26,7 @@ model! {
     pub fn poisson_regression(x: &DMatrix<f64>, y: &[f64]) {
         sample b ~ Normal(0.0, 1.0);
         sample w[x.ncols()] ~ Normal(0.0, 1.0);
-        for i in 0..y.len() {
+        for i in plate(0..y.len()) {
             let eta = b + dot(x.row(i).iter(), w);
             observe y[i] ~ PoissonLog(eta);
         }
@@ -39,7 +40,7 @@ model! {
         sample alpha ~ Normal(0.0, 10.0);
         sample beta[x.ncols()] ~ Normal(0.0, 10.0);
         sample sigma ~ HalfNormal(5.0);
-        for i in 0..y.len() {
+        for i in plate(0..y.len()) {
             let mu = alpha + dot(x.row(i).iter(), beta);
             observe y[i] ~ StudentT(nu, mu, sigma);
         }
