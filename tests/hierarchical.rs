@@ -97,3 +97,25 @@ fn a_centred_model_with_more_groups_than_draws_matches_quadrature() {
         }
     }
 }
+
+/// With 100 groups of 10 the search for the mode runs into the funnel's neck (no mode: the
+/// log joint grows without bound as tau → 0 with every theta at mu) and the first phase
+/// collapses; the fit starts again from the prior-centred guide and still matches.
+#[test]
+fn a_start_in_the_funnels_neck_is_abandoned() {
+    let groups = 100;
+    let (y, group) = data(groups, 10);
+    let reference = exact(&y, &group, groups);
+    let fit = Ngvi::new().fit(&centred(&y, &group, groups)).unwrap();
+    assert!(fit.stop_reason().is_converged(), "{}", fit.summary());
+    assert!(
+        fit.notes().iter().any(|n| n.contains("restarted from the prior-centred guide")),
+        "{:?}",
+        fit.notes()
+    );
+    for (name, (m, s)) in ["mu", "tau"].iter().zip(reference) {
+        let (fm, fs) = (fit.mean(name).unwrap()[0], fit.sd(name).unwrap()[0]);
+        assert!((fm - m).abs() < 0.1 * s, "{name}: {fm} vs {m} (sd {s})");
+        assert!((fs / s - 1.0).abs() < 0.15, "{name}: sd {fs} vs {s}");
+    }
+}

@@ -216,19 +216,30 @@ impl<M: Model> Engine<'_, M> {
         let mut draw_error = None;
         let mut stop = StopReason::Stalled;
         for p in 1..=MAX_PHASES {
-            let phase = match self.phase(stream_seed(seed, p), &mut notes) {
-                // A mode search can run into a funnel's neck (the density unbounded as a
-                // scale goes to 0); then start again from the planned guide, once.
-                Err(e @ (Error::NoProgress { .. } | Error::NonFinite { .. })) if p == 1 => {
+            // A mode search can run into a funnel's neck (the density unbounded as a scale
+            // goes to 0): the first phase then fails or collapses. Start again from the
+            // planned (prior-centred) guide, once.
+            let first = self.phase(stream_seed(seed, p), &mut notes);
+            let why = match &first {
+                Err(e @ (Error::NoProgress { .. } | Error::NonFinite { .. })) => {
+                    Some(e.to_string())
+                }
+                Ok(ph) if matches!(ph.stop, StopReason::Collapsed { .. }) => {
+                    Some("the guide collapsed".to_string())
+                }
+                _ => None,
+            };
+            let phase = match why.filter(|_| p == 1) {
+                Some(why) => {
                     notes.push(format!(
-                        "the start at the mode failed ({e}); restarted from the prior-centred guide"
+                        "the start at the mode failed ({why}); restarted from the prior-centred guide"
                     ));
                     for (blk, fam) in self.blocks.iter_mut().zip(&planned) {
                         blk.family = fam.boxed_clone();
                     }
                     self.phase(stream_seed(seed, p), &mut notes)?
                 }
-                other => other?,
+                None => first?,
             };
             elbo.extend(phase.elbo);
             iterations += phase.iterations;
