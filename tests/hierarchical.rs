@@ -109,7 +109,9 @@ fn a_start_in_the_funnels_neck_is_abandoned() {
     let fit = Ngvi::new().fit(&centred(&y, &group, groups)).unwrap();
     assert!(fit.stop_reason().is_converged(), "{}", fit.summary());
     assert!(
-        fit.notes().iter().any(|n| n.contains("restarted from the prior-centred guide")),
+        fit.notes()
+            .iter()
+            .any(|n| n.contains("restarted from the prior-centred guide")),
         "{:?}",
         fit.notes()
     );
