@@ -1,0 +1,378 @@
+//! Sufficient statistics. For an observation family
+//! log p(y | θ) = η(θ)·s(y) − A(θ) + h(y), the log density summed over n observations is
+//! Σᵢ log p(yᵢ | θ) = η(θ)·Σᵢ s(yᵢ) − n A(θ) + Σᵢ h(yᵢ): plain `f64` sums of the data and
+//! one evaluation in the scalar type. `model!` uses it for an `observe` in a loop whose
+//! distribution's arguments do not change in the loop (docs/design.md §8, "Sufficient
+//! statistics").
+//!
+//! The distributions with statistics are the rows of the spec table marked `statistics`;
+//! each implements [`Statistics`] here.
+
+use std::marker::PhantomData;
+
+use super::continuous::{LN_SQRT_2PI, LN_SQRT_2_OVER_PI};
+use super::{
+    Bernoulli, BernoulliLogit, Beta, Binomial, BinomialLogit, Categorical, Exponential, Gamma,
+    HalfNormal, InverseGamma, LogNormal, Normal, Poisson, PoissonLog, Support, Univariate,
+};
+use crate::ad::{ln_beta, Scalar};
+use crate::special::lgamma;
+
+/// A distribution whose log density, summed over observations, needs only their
+/// sufficient statistics.
+///
+/// The sums may use the values of the parameters the support depends on (Binomial's n,
+/// the number of Categorical probabilities), which must then be data: `model!` keeps an
+/// `observe` whose support depends on a latent on the per-datum path.
+pub trait Statistics<S: Scalar>: Univariate<S> {
+    /// n, Σ s(yᵢ) and Σ h(yᵢ), in `f64`.
+    type Sums;
+
+    /// The sums of no observation.
+    fn no_sums(&self) -> Self::Sums;
+
+    /// Add the observation `y`, which lies in the support.
+    fn add(&self, sums: &mut Self::Sums, y: f64);
+
+    /// Σᵢ log p(yᵢ | θ) = η(θ)·Σᵢ s(yᵢ) − n A(θ) + Σᵢ h(yᵢ), normalising constants included.
+    fn ln_density_sum(&self, sums: &Self::Sums) -> S;
+}
+
+/// n observations of a family with `K` statistics: n, Σ s(yᵢ) and Σ h(yᵢ).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Sums<const K: usize> {
+    pub n: f64,
+    pub s: [f64; K],
+    pub h: f64,
+}
+
+impl<const K: usize> Sums<K> {
+    const NONE: Sums<K> = Sums {
+        n: 0.0,
+        s: [0.0; K],
+        h: 0.0,
+    };
+
+    /// n += 1, Σ s += s(y), Σ h += h(y).
+    fn add(&mut self, s: [f64; K], h: f64) {
+        self.n += 1.0;
+        for (sum, x) in self.s.iter_mut().zip(s) {
+            *sum += x;
+        }
+        self.h += h;
+    }
+}
+
+/// n observations of x (y, or ln y for LogNormal) as their mean x̄ and
+/// M₂ = Σᵢ (xᵢ − x̄)², updated by Welford's method, so that
+/// Σᵢ (xᵢ − μ)² = M₂ + n (x̄ − μ)² loses no digits to cancellation (as Σx² − 2μΣx + nμ²
+/// would for data far from 0); and Σ h(yᵢ).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Moments {
+    pub n: f64,
+    pub mean: f64,
+    pub m2: f64,
+    pub h: f64,
+}
+
+impl Moments {
+    const NONE: Moments = Moments {
+        n: 0.0,
+        mean: 0.0,
+        m2: 0.0,
+        h: 0.0,
+    };
+
+    /// Welford (1962): x̄ₙ = x̄ₙ₋₁ + (x − x̄ₙ₋₁)/n, M₂ += (x − x̄ₙ₋₁)(x − x̄ₙ).
+    fn add(&mut self, x: f64, h: f64) {
+        self.n += 1.0;
+        let d = x - self.mean;
+        self.mean += d / self.n;
+        self.m2 += d * (x - self.mean);
+        self.h += h;
+    }
+
+    /// Σᵢ (xᵢ − μ)² = M₂ + n (x̄ − μ)²
+    fn squares_about<S: Scalar>(&self, mu: &S) -> S {
+        let d = -mu.clone() + self.mean;
+        d.clone() * d * self.n + self.m2
+    }
+}
+
+/// k · f, taken as 0 when k = 0, so that no observation contributes a −∞ it did not see
+/// (Σ y ln p with every y = 0 and p = 0, as the per-datum pmf gives).
+fn times<S: Scalar>(k: f64, f: impl FnOnce() -> S) -> S {
+    if k == 0.0 {
+        S::constant(0.0)
+    } else {
+        f() * k
+    }
+}
+
+/// ln C(n, k) = ln Γ(n + 1) − ln Γ(k + 1) − ln Γ(n − k + 1), in `f64`.
+fn ln_choose(n: f64, k: f64) -> f64 {
+    lgamma(n + 1.0) - lgamma(k + 1.0) - lgamma(n - k + 1.0)
+}
+
+impl<S: Scalar> Statistics<S> for Normal<S> {
+    type Sums = Moments;
+    fn no_sums(&self) -> Moments {
+        Moments::NONE
+    }
+    fn add(&self, sums: &mut Moments, y: f64) {
+        sums.add(y, 0.0);
+    }
+    fn ln_density_sum(&self, m: &Moments) -> S {
+        // −½ Σ(y − μ)²/σ² − n ln σ − n ln √(2π)
+        let sd = self.sd();
+        m.squares_about(self.mean_param()) / (sd.clone() * sd.clone()) * (-0.5)
+            - sd.ln() * m.n
+            - m.n * LN_SQRT_2PI
+    }
+}
+
+impl<S: Scalar> Statistics<S> for HalfNormal<S> {
+    type Sums = Sums<1>;
+    fn no_sums(&self) -> Sums<1> {
+        Sums::NONE
+    }
+    fn add(&self, sums: &mut Sums<1>, y: f64) {
+        sums.add([y * y], 0.0);
+    }
+    fn ln_density_sum(&self, s: &Sums<1>) -> S {
+        // −½ Σy²/σ² − n ln σ + n ln √(2/π)
+        let sd = self.sd();
+        (sd.clone() * sd.clone()).recip() * (-0.5 * s.s[0]) - sd.ln() * s.n
+            + s.n * LN_SQRT_2_OVER_PI
+    }
+}
+
+impl<S: Scalar> Statistics<S> for LogNormal<S> {
+    type Sums = Moments;
+    fn no_sums(&self) -> Moments {
+        Moments::NONE
+    }
+    fn add(&self, sums: &mut Moments, y: f64) {
+        let ly = y.ln();
+        sums.add(ly, -ly);
+    }
+    fn ln_density_sum(&self, m: &Moments) -> S {
+        // −½ Σ(ln y − μ)²/σ² − n ln σ − Σ ln y − n ln √(2π)
+        let sigma = self.sigma();
+        m.squares_about(self.mu()) / (sigma.clone() * sigma.clone()) * (-0.5) - sigma.ln() * m.n
+            + (m.h - m.n * LN_SQRT_2PI)
+    }
+}
+
+impl<S: Scalar> Statistics<S> for Exponential<S> {
+    type Sums = Sums<1>;
+    fn no_sums(&self) -> Sums<1> {
+        Sums::NONE
+    }
+    fn add(&self, sums: &mut Sums<1>, y: f64) {
+        sums.add([y], 0.0);
+    }
+    fn ln_density_sum(&self, s: &Sums<1>) -> S {
+        // n ln λ − λ Σy
+        let rate = self.rate();
+        rate.ln() * s.n - rate.clone() * s.s[0]
+    }
+}
+
+impl<S: Scalar> Statistics<S> for Gamma<S> {
+    type Sums = Sums<2>;
+    fn no_sums(&self) -> Sums<2> {
+        Sums::NONE
+    }
+    fn add(&self, sums: &mut Sums<2>, y: f64) {
+        sums.add([y.ln(), y], 0.0);
+    }
+    fn ln_density_sum(&self, s: &Sums<2>) -> S {
+        // n(α ln β − ln Γ(α)) + (α − 1) Σ ln y − β Σy
+        let (a, b) = (self.shape(), self.rate());
+        (a.clone() * b.ln() - a.lgamma()) * s.n + (a.clone() - 1.0) * s.s[0] - b.clone() * s.s[1]
+    }
+}
+
+impl<S: Scalar> Statistics<S> for InverseGamma<S> {
+    type Sums = Sums<2>;
+    fn no_sums(&self) -> Sums<2> {
+        Sums::NONE
+    }
+    fn add(&self, sums: &mut Sums<2>, y: f64) {
+        sums.add([y.ln(), y.recip()], 0.0);
+    }
+    fn ln_density_sum(&self, s: &Sums<2>) -> S {
+        // n(α ln β − ln Γ(α)) − (α + 1) Σ ln y − β Σ 1/y
+        let (a, b) = (self.shape(), self.scale());
+        (a.clone() * b.ln() - a.lgamma()) * s.n - (a.clone() + 1.0) * s.s[0] - b.clone() * s.s[1]
+    }
+}
+
+impl<S: Scalar> Statistics<S> for Beta<S> {
+    type Sums = Sums<2>;
+    fn no_sums(&self) -> Sums<2> {
+        Sums::NONE
+    }
+    fn add(&self, sums: &mut Sums<2>, y: f64) {
+        sums.add([y.ln(), (-y).ln_1p()], 0.0);
+    }
+    fn ln_density_sum(&self, s: &Sums<2>) -> S {
+        // (a − 1) Σ ln y + (b − 1) Σ ln(1 − y) − n ln B(a, b)
+        let (a, b) = (self.a(), self.b());
+        (a.clone() - 1.0) * s.s[0] + (b.clone() - 1.0) * s.s[1] - ln_beta(a, b) * s.n
+    }
+}
+
+impl<S: Scalar> Statistics<S> for Bernoulli<S> {
+    type Sums = Sums<1>;
+    fn no_sums(&self) -> Sums<1> {
+        Sums::NONE
+    }
+    fn add(&self, sums: &mut Sums<1>, y: f64) {
+        sums.add([y], 0.0);
+    }
+    fn ln_density_sum(&self, s: &Sums<1>) -> S {
+        // Σy ln p + (n − Σy) ln(1 − p)
+        let p = self.p();
+        let ones = s.s[0];
+        times(ones, || p.ln()) + times(s.n - ones, || (-p.clone()).ln_1p())
+    }
+}
+
+impl<S: Scalar> Statistics<S> for BernoulliLogit<S> {
+    type Sums = Sums<1>;
+    fn no_sums(&self) -> Sums<1> {
+        Sums::NONE
+    }
+    fn add(&self, sums: &mut Sums<1>, y: f64) {
+        sums.add([y], 0.0);
+    }
+    fn ln_density_sum(&self, s: &Sums<1>) -> S {
+        // Σy ln σ(η) + (n − Σy) ln σ(−η)
+        let eta = self.logit();
+        let ones = s.s[0];
+        times(ones, || eta.ln_sigmoid()) + times(s.n - ones, || (-eta.clone()).ln_sigmoid())
+    }
+}
+
+impl<S: Scalar> Statistics<S> for Binomial<S> {
+    type Sums = Sums<1>;
+    fn no_sums(&self) -> Sums<1> {
+        Sums::NONE
+    }
+    fn add(&self, sums: &mut Sums<1>, y: f64) {
+        sums.add([y], ln_choose(self.n().value(), y));
+    }
+    fn ln_density_sum(&self, s: &Sums<1>) -> S {
+        // Σy ln p + Σ(n − y) ln(1 − p) + Σ ln C(n, y)
+        let p = self.p();
+        let (hits, misses) = (s.s[0], self.n().value() * s.n - s.s[0]);
+        times(hits, || p.ln()) + times(misses, || (-p.clone()).ln_1p()) + s.h
+    }
+}
+
+impl<S: Scalar> Statistics<S> for BinomialLogit<S> {
+    type Sums = Sums<1>;
+    fn no_sums(&self) -> Sums<1> {
+        Sums::NONE
+    }
+    fn add(&self, sums: &mut Sums<1>, y: f64) {
+        sums.add([y], ln_choose(self.n().value(), y));
+    }
+    fn ln_density_sum(&self, s: &Sums<1>) -> S {
+        // Σy ln σ(η) + Σ(n − y) ln σ(−η) + Σ ln C(n, y)
+        let eta = self.logit();
+        let (hits, misses) = (s.s[0], self.n().value() * s.n - s.s[0]);
+        times(hits, || eta.ln_sigmoid()) + times(misses, || (-eta.clone()).ln_sigmoid()) + s.h
+    }
+}
+
+impl<S: Scalar> Statistics<S> for Poisson<S> {
+    type Sums = Sums<1>;
+    fn no_sums(&self) -> Sums<1> {
+        Sums::NONE
+    }
+    fn add(&self, sums: &mut Sums<1>, y: f64) {
+        sums.add([y], -lgamma(y + 1.0));
+    }
+    fn ln_density_sum(&self, s: &Sums<1>) -> S {
+        // Σy ln λ − nλ − Σ ln Γ(y + 1)
+        let rate = self.rate();
+        rate.ln() * s.s[0] - rate.clone() * s.n + s.h
+    }
+}
+
+impl<S: Scalar> Statistics<S> for PoissonLog<S> {
+    type Sums = Sums<1>;
+    fn no_sums(&self) -> Sums<1> {
+        Sums::NONE
+    }
+    fn add(&self, sums: &mut Sums<1>, y: f64) {
+        sums.add([y], -lgamma(y + 1.0));
+    }
+    fn ln_density_sum(&self, s: &Sums<1>) -> S {
+        // Σy η − n exp(η) − Σ ln Γ(y + 1)
+        let eta = self.log_rate();
+        eta.clone() * s.s[0] - eta.exp() * s.n + s.h
+    }
+}
+
+impl<S: Scalar> Statistics<S> for Categorical<S> {
+    /// The count of each category.
+    type Sums = Vec<f64>;
+    fn no_sums(&self) -> Vec<f64> {
+        vec![0.0; self.p().len()]
+    }
+    fn add(&self, counts: &mut Vec<f64>, k: f64) {
+        if let Some(c) = counts.get_mut(k as usize) {
+            *c += 1.0;
+        }
+    }
+    fn ln_density_sum(&self, counts: &Vec<f64>) -> S {
+        // Σₖ cₖ ln pₖ
+        counts
+            .iter()
+            .zip(self.p())
+            .fold(S::constant(0.0), |acc, (c, p)| acc + times(*c, || p.ln()))
+    }
+}
+
+/// The observations of one `observe` in a loop, while the loop runs: its distribution
+/// (built at the first observation, as the per-datum path builds it), the support each
+/// observation is checked against, and the sums so far. Used by the code `model!`
+/// generates.
+pub struct Batch<S: Scalar, D: Statistics<S>> {
+    dist: D,
+    support: Support,
+    sums: D::Sums,
+    scalar: PhantomData<S>,
+}
+
+impl<S: Scalar, D: Statistics<S>> Batch<S, D> {
+    /// No observation yet.
+    pub fn new(dist: D) -> Self {
+        let (support, sums) = (dist.support(), dist.no_sums());
+        Batch {
+            dist,
+            support,
+            sums,
+            scalar: PhantomData,
+        }
+    }
+
+    /// The support of the distribution.
+    pub fn support(&self) -> Support {
+        self.support
+    }
+
+    /// Add the observation `y`, which lies in the support.
+    pub fn add(&mut self, y: f64) {
+        self.dist.add(&mut self.sums, y);
+    }
+
+    /// Σᵢ log p(yᵢ | θ) over the observations added.
+    pub fn ln_density_sum(&self) -> S {
+        self.dist.ln_density_sum(&self.sums)
+    }
+}
