@@ -11,7 +11,7 @@
 //! collecting, `Model::tracked(z)` with `S = f64`, collecting each `track` as it passes
 //! (the tracked expression sees the bindings the body made so far).
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::{quote, ToTokens};
 
 use super::items::bindings;
@@ -125,7 +125,18 @@ impl Expander<'_, '_> {
     fn stmt(&self, s: &Stmt) -> TokenStream {
         match s {
             Stmt::Sample(k) => self.sample(*k, &self.model.latents[*k]),
-            Stmt::Observe { value, call, info } => self.observe(value, call, info),
+            Stmt::Observe {
+                value,
+                call,
+                batch: None,
+                info,
+            } => self.observe(value, call, info),
+            Stmt::Observe {
+                value,
+                call,
+                batch: Some(id),
+                info,
+            } => self.observe_batched(value, call, info, *id),
             Stmt::Track { name, expr, info } => {
                 let x = self.rw(expr, info, Ctx::Value);
                 let (out, text) = (track_out(), name.to_string());
@@ -179,21 +190,29 @@ impl Expander<'_, '_> {
                 pat,
                 iter,
                 body,
+                batched,
                 info,
             } => {
                 let x = self.rw(iter, info, Ctx::Value);
                 let inner = self.stmts(body);
-                quote!(#kw #pat in #x { #inner })
+                let (start, end) = batches(batched);
+                quote!({
+                    #start
+                    #kw #pat in #x { #inner }
+                    #end
+                })
             }
             Stmt::Plate {
                 id,
                 var,
                 range,
                 body,
+                batched,
                 info,
             } => {
                 let x = self.rw(range, info, Ctx::Value);
                 let inner = self.stmts(body);
+                let (start, end) = batches(batched);
                 let (lp, s, plates) = (lp(), scalar_s(), plates_arg());
                 let term = proc_macro2::Ident::new("__ngvi_term", proc_macro2::Span::mixed_site());
                 let indices =
@@ -203,9 +222,11 @@ impl Expander<'_, '_> {
                         let __ngvi_range: ::core::ops::Range<usize> = #x;
                         let #term = |#indices: &[usize]| -> ::core::result::Result<#s, ::ngvi::ModelError> {
                             let mut #lp: #s = <#s as ::ngvi::Scalar>::constant(0.0);
+                            #start
                             for &#var in #indices {
                                 #inner
                             }
+                            #end
                             ::core::result::Result::Ok(#lp)
                         };
                         #lp += ::ngvi::Plates::sum(#plates, #id, __ngvi_range, &#term)?;
@@ -310,6 +331,58 @@ impl Expander<'_, '_> {
         }
     }
 
+    /// An observe summed from sufficient statistics over its loop: per datum, the same
+    /// checks as [`Self::observe`] (the distribution built at the first datum, as there),
+    /// then the datum added to the statistics in `f64`; [`batches`] declares them before
+    /// the loop and adds their log density after it.
+    fn observe_batched(&self, value: &Value, call: &Call, info: &Info, id: usize) -> TokenStream {
+        let s = scalar_s();
+        let d = call.dist;
+        let dv = self.data_value(value, info);
+        let b = self.build(info, call, &s.to_token_stream());
+        let v = &dv.value;
+        let nonfinite = model_err(
+            info,
+            dv.variable_tokens(),
+            dv.index_tokens(),
+            quote!(::ngvi::ModelErrorKind::NonFinite { value: #v }),
+        );
+        let dname = d.name;
+        let outside = model_err(
+            info,
+            dv.variable_tokens(),
+            dv.index_tokens(),
+            quote!(::ngvi::ModelErrorKind::OutsideSupport {
+                value: #v,
+                dist: #dname,
+                support: ::std::string::ToString::to_string(&__ngvi_support),
+            }),
+        );
+        let (dsetup, bsetup, var) = (&dv.setup, &b.setup, &b.var);
+        let acc = batch_var(id);
+        quote! {
+            {
+                #dsetup
+                if !#v.is_finite() {
+                    #nonfinite;
+                }
+                if #acc.is_none() {
+                    #bsetup
+                    #acc = ::core::option::Option::Some(
+                        ::ngvi::dist::statistics::Batch::<#s, _>::new(#var),
+                    );
+                }
+                if let ::core::option::Option::Some(__ngvi_b) = &mut #acc {
+                    let __ngvi_support = __ngvi_b.support();
+                    if !__ngvi_support.contains(#v) {
+                        #outside;
+                    }
+                    __ngvi_b.add(#v);
+                }
+            }
+        }
+    }
+
     fn if_stmt(&self, i: &If) -> TokenStream {
         let kw = &i.kw;
         let cond = self.rw(&i.cond, i.info, Ctx::Value);
@@ -351,6 +424,27 @@ fn is_empty_vec(e: &syn::Expr) -> bool {
         syn::Expr::Macro(m) => m.mac.path.is_ident("vec") && m.mac.tokens.is_empty(),
         _ => false,
     }
+}
+
+/// The statistics of a loop's batched observes: declared before it, and their log
+/// density added after it.
+fn batches(ids: &[usize]) -> (TokenStream, TokenStream) {
+    let lp = lp();
+    let accs: Vec<Ident> = ids.iter().map(|id| batch_var(*id)).collect();
+    let start = quote!(#(let mut #accs = ::core::option::Option::None;)*);
+    let end = quote! {
+        #(
+            if let ::core::option::Option::Some(__ngvi_b) = &#accs {
+                #lp += __ngvi_b.ln_density_sum();
+            }
+        )*
+    };
+    (start, end)
+}
+
+/// The statistics of batched observe number `id`.
+fn batch_var(id: usize) -> Ident {
+    Ident::new(&format!("__ngvi_batch{id}"), proc_macro2::Span::mixed_site())
 }
 
 /// The inherent method that runs the body.
