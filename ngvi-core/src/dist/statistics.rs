@@ -63,13 +63,15 @@ impl<const K: usize> Sums<K> {
     }
 }
 
-/// n observations of x (y, or ln y for LogNormal) as their mean x̄ and
-/// M₂ = Σᵢ (xᵢ − x̄)², updated by Welford's method, so that
-/// Σᵢ (xᵢ − μ)² = M₂ + n (x̄ − μ)² loses no digits to cancellation (as Σx² − 2μΣx + nμ²
-/// would for data far from 0); and Σ h(yᵢ).
+/// n observations of x (y, or ln y for LogNormal), as deviations from the first, x₀:
+/// their mean d̄ and M₂ = Σᵢ (xᵢ − x₀ − d̄)², updated by Welford's method; and Σ h(yᵢ).
+/// Then Σᵢ (xᵢ − μ)² = M₂ + n ((x₀ − μ) + d̄)² loses no digits to cancellation, as
+/// Σx² − 2μΣx + nμ² would for data far from 0, and x̄ − μ keeps the digits that x̄ itself,
+/// rounded near x₀, would lose.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Moments {
     pub n: f64,
+    pub first: f64,
     pub mean: f64,
     pub m2: f64,
     pub h: f64,
@@ -78,23 +80,28 @@ pub struct Moments {
 impl Moments {
     const NONE: Moments = Moments {
         n: 0.0,
+        first: 0.0,
         mean: 0.0,
         m2: 0.0,
         h: 0.0,
     };
 
-    /// Welford (1962): x̄ₙ = x̄ₙ₋₁ + (x − x̄ₙ₋₁)/n, M₂ += (x − x̄ₙ₋₁)(x − x̄ₙ).
+    /// Welford (1962) on d = x − x₀: d̄ₙ = d̄ₙ₋₁ + (d − d̄ₙ₋₁)/n, M₂ += (d − d̄ₙ₋₁)(d − d̄ₙ).
     fn add(&mut self, x: f64, h: f64) {
+        if self.n == 0.0 {
+            self.first = x;
+        }
         self.n += 1.0;
-        let d = x - self.mean;
-        self.mean += d / self.n;
-        self.m2 += d * (x - self.mean);
+        let d = x - self.first;
+        let step = d - self.mean;
+        self.mean += step / self.n;
+        self.m2 += step * (d - self.mean);
         self.h += h;
     }
 
-    /// Σᵢ (xᵢ − μ)² = M₂ + n (x̄ − μ)²
+    /// Σᵢ (xᵢ − μ)² = M₂ + n ((x₀ − μ) + d̄)²
     fn squares_about<S: Scalar>(&self, mu: &S) -> S {
-        let d = -mu.clone() + self.mean;
+        let d = (-mu.clone() + self.first) + self.mean;
         d.clone() * d * self.n + self.m2
     }
 }

@@ -70,7 +70,9 @@ impl Names {
         for s in stmts {
             match s {
                 Stmt::Sample { len, dist, .. } => {
-                    len.iter().chain(&dist.args).for_each(|e| self.visit_expr(e));
+                    len.iter()
+                        .chain(&dist.args)
+                        .for_each(|e| self.visit_expr(e));
                 }
                 Stmt::Observe { value, dist, .. } => {
                     std::iter::once(value)
@@ -115,8 +117,7 @@ impl Names {
     }
 
     fn bind(&mut self, pat: &Pat) {
-        self.0
-            .extend(pat_idents(pat).iter().map(Ident::to_string));
+        self.0.extend(pat_idents(pat).iter().map(Ident::to_string));
     }
 
     fn root(&mut self, e: &Expr) {

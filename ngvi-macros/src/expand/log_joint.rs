@@ -444,7 +444,10 @@ fn batches(ids: &[usize]) -> (TokenStream, TokenStream) {
 
 /// The statistics of batched observe number `id`.
 fn batch_var(id: usize) -> Ident {
-    Ident::new(&format!("__ngvi_batch{id}"), proc_macro2::Span::mixed_site())
+    Ident::new(
+        &format!("__ngvi_batch{id}"),
+        proc_macro2::Span::mixed_site(),
+    )
 }
 
 /// The inherent method that runs the body.
