@@ -8,12 +8,10 @@
 //! The distributions with statistics are the rows of the spec table marked `statistics`;
 //! each implements [`Statistics`] here.
 
-use std::marker::PhantomData;
-
 use super::continuous::{LN_SQRT_2PI, LN_SQRT_2_OVER_PI};
 use super::{
     Bernoulli, BernoulliLogit, Beta, Binomial, BinomialLogit, Categorical, Exponential, Gamma,
-    HalfNormal, InverseGamma, LogNormal, Normal, Poisson, PoissonLog, Support, Univariate,
+    HalfNormal, InverseGamma, LogNormal, Normal, Poisson, PoissonLog, Univariate,
 };
 use crate::ad::{ln_beta, Scalar};
 use crate::special::lgamma;
@@ -25,11 +23,8 @@ use crate::special::lgamma;
 /// the number of Categorical probabilities), which must then be data: `model!` keeps an
 /// `observe` whose support depends on a latent on the per-datum path.
 pub trait Statistics<S: Scalar>: Univariate<S> {
-    /// n, Σ s(yᵢ) and Σ h(yᵢ), in `f64`.
-    type Sums;
-
-    /// The sums of no observation.
-    fn no_sums(&self) -> Self::Sums;
+    /// n, Σ s(yᵢ) and Σ h(yᵢ), in `f64`; the default is the sums of no observation.
+    type Sums: Default;
 
     /// Add the observation `y`, which lies in the support.
     fn add(&self, sums: &mut Self::Sums, y: f64);
@@ -38,28 +33,31 @@ pub trait Statistics<S: Scalar>: Univariate<S> {
     fn ln_density_sum(&self, sums: &Self::Sums) -> S;
 }
 
-/// n observations of a family with `K` statistics: n, Σ s(yᵢ) and Σ h(yᵢ).
+/// n observations of a family with `K` statistics: n and Σ s(yᵢ), with Σ h(yᵢ) as the
+/// last component for a family that has an h.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Sums<const K: usize> {
     pub n: f64,
     pub s: [f64; K],
-    pub h: f64,
+}
+
+impl<const K: usize> Default for Sums<K> {
+    fn default() -> Self {
+        Sums {
+            n: 0.0,
+            s: [0.0; K],
+        }
+    }
 }
 
 impl<const K: usize> Sums<K> {
-    const NONE: Sums<K> = Sums {
-        n: 0.0,
-        s: [0.0; K],
-        h: 0.0,
-    };
-
-    /// n += 1, Σ s += s(y), Σ h += h(y).
-    fn add(&mut self, s: [f64; K], h: f64) {
+    /// n += 1, Σ s += s(y).
+    #[inline]
+    fn add(&mut self, s: [f64; K]) {
         self.n += 1.0;
         for (sum, x) in self.s.iter_mut().zip(s) {
             *sum += x;
         }
-        self.h += h;
     }
 }
 
@@ -68,7 +66,7 @@ impl<const K: usize> Sums<K> {
 /// Then Σᵢ (xᵢ − μ)² = M₂ + n ((x₀ − μ) + d̄)² loses no digits to cancellation, as
 /// Σx² − 2μΣx + nμ² would for data far from 0, and x̄ − μ keeps the digits that x̄ itself,
 /// rounded near x₀, would lose.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Moments {
     pub n: f64,
     pub first: f64,
@@ -78,15 +76,8 @@ pub struct Moments {
 }
 
 impl Moments {
-    const NONE: Moments = Moments {
-        n: 0.0,
-        first: 0.0,
-        mean: 0.0,
-        m2: 0.0,
-        h: 0.0,
-    };
-
     /// Welford (1962) on d = x − x₀: d̄ₙ = d̄ₙ₋₁ + (d − d̄ₙ₋₁)/n, M₂ += (d − d̄ₙ₋₁)(d − d̄ₙ).
+    #[inline]
     fn add(&mut self, x: f64, h: f64) {
         if self.n == 0.0 {
             self.first = x;
@@ -123,9 +114,6 @@ fn ln_choose(n: f64, k: f64) -> f64 {
 
 impl<S: Scalar> Statistics<S> for Normal<S> {
     type Sums = Moments;
-    fn no_sums(&self) -> Moments {
-        Moments::NONE
-    }
     fn add(&self, sums: &mut Moments, y: f64) {
         sums.add(y, 0.0);
     }
@@ -140,11 +128,8 @@ impl<S: Scalar> Statistics<S> for Normal<S> {
 
 impl<S: Scalar> Statistics<S> for HalfNormal<S> {
     type Sums = Sums<1>;
-    fn no_sums(&self) -> Sums<1> {
-        Sums::NONE
-    }
     fn add(&self, sums: &mut Sums<1>, y: f64) {
-        sums.add([y * y], 0.0);
+        sums.add([y * y]);
     }
     fn ln_density_sum(&self, s: &Sums<1>) -> S {
         // −½ Σy²/σ² − n ln σ + n ln √(2/π)
@@ -156,9 +141,6 @@ impl<S: Scalar> Statistics<S> for HalfNormal<S> {
 
 impl<S: Scalar> Statistics<S> for LogNormal<S> {
     type Sums = Moments;
-    fn no_sums(&self) -> Moments {
-        Moments::NONE
-    }
     fn add(&self, sums: &mut Moments, y: f64) {
         let ly = y.ln();
         sums.add(ly, -ly);
@@ -173,11 +155,8 @@ impl<S: Scalar> Statistics<S> for LogNormal<S> {
 
 impl<S: Scalar> Statistics<S> for Exponential<S> {
     type Sums = Sums<1>;
-    fn no_sums(&self) -> Sums<1> {
-        Sums::NONE
-    }
     fn add(&self, sums: &mut Sums<1>, y: f64) {
-        sums.add([y], 0.0);
+        sums.add([y]);
     }
     fn ln_density_sum(&self, s: &Sums<1>) -> S {
         // n ln λ − λ Σy
@@ -188,11 +167,8 @@ impl<S: Scalar> Statistics<S> for Exponential<S> {
 
 impl<S: Scalar> Statistics<S> for Gamma<S> {
     type Sums = Sums<2>;
-    fn no_sums(&self) -> Sums<2> {
-        Sums::NONE
-    }
     fn add(&self, sums: &mut Sums<2>, y: f64) {
-        sums.add([y.ln(), y], 0.0);
+        sums.add([y.ln(), y]);
     }
     fn ln_density_sum(&self, s: &Sums<2>) -> S {
         // n(α ln β − ln Γ(α)) + (α − 1) Σ ln y − β Σy
@@ -203,11 +179,8 @@ impl<S: Scalar> Statistics<S> for Gamma<S> {
 
 impl<S: Scalar> Statistics<S> for InverseGamma<S> {
     type Sums = Sums<2>;
-    fn no_sums(&self) -> Sums<2> {
-        Sums::NONE
-    }
     fn add(&self, sums: &mut Sums<2>, y: f64) {
-        sums.add([y.ln(), y.recip()], 0.0);
+        sums.add([y.ln(), y.recip()]);
     }
     fn ln_density_sum(&self, s: &Sums<2>) -> S {
         // n(α ln β − ln Γ(α)) − (α + 1) Σ ln y − β Σ 1/y
@@ -218,11 +191,8 @@ impl<S: Scalar> Statistics<S> for InverseGamma<S> {
 
 impl<S: Scalar> Statistics<S> for Beta<S> {
     type Sums = Sums<2>;
-    fn no_sums(&self) -> Sums<2> {
-        Sums::NONE
-    }
     fn add(&self, sums: &mut Sums<2>, y: f64) {
-        sums.add([y.ln(), (-y).ln_1p()], 0.0);
+        sums.add([y.ln(), (-y).ln_1p()]);
     }
     fn ln_density_sum(&self, s: &Sums<2>) -> S {
         // (a − 1) Σ ln y + (b − 1) Σ ln(1 − y) − n ln B(a, b)
@@ -233,11 +203,8 @@ impl<S: Scalar> Statistics<S> for Beta<S> {
 
 impl<S: Scalar> Statistics<S> for Bernoulli<S> {
     type Sums = Sums<1>;
-    fn no_sums(&self) -> Sums<1> {
-        Sums::NONE
-    }
     fn add(&self, sums: &mut Sums<1>, y: f64) {
-        sums.add([y], 0.0);
+        sums.add([y]);
     }
     fn ln_density_sum(&self, s: &Sums<1>) -> S {
         // Σy ln p + (n − Σy) ln(1 − p)
@@ -249,11 +216,8 @@ impl<S: Scalar> Statistics<S> for Bernoulli<S> {
 
 impl<S: Scalar> Statistics<S> for BernoulliLogit<S> {
     type Sums = Sums<1>;
-    fn no_sums(&self) -> Sums<1> {
-        Sums::NONE
-    }
     fn add(&self, sums: &mut Sums<1>, y: f64) {
-        sums.add([y], 0.0);
+        sums.add([y]);
     }
     fn ln_density_sum(&self, s: &Sums<1>) -> S {
         // Σy ln σ(η) + (n − Σy) ln σ(−η)
@@ -264,74 +228,62 @@ impl<S: Scalar> Statistics<S> for BernoulliLogit<S> {
 }
 
 impl<S: Scalar> Statistics<S> for Binomial<S> {
-    type Sums = Sums<1>;
-    fn no_sums(&self) -> Sums<1> {
-        Sums::NONE
+    type Sums = Sums<2>;
+    fn add(&self, sums: &mut Sums<2>, y: f64) {
+        sums.add([y, ln_choose(self.n().value(), y)]);
     }
-    fn add(&self, sums: &mut Sums<1>, y: f64) {
-        sums.add([y], ln_choose(self.n().value(), y));
-    }
-    fn ln_density_sum(&self, s: &Sums<1>) -> S {
+    fn ln_density_sum(&self, s: &Sums<2>) -> S {
         // Σy ln p + Σ(n − y) ln(1 − p) + Σ ln C(n, y)
         let p = self.p();
         let (hits, misses) = (s.s[0], self.n().value() * s.n - s.s[0]);
-        times(hits, || p.ln()) + times(misses, || (-p.clone()).ln_1p()) + s.h
+        times(hits, || p.ln()) + times(misses, || (-p.clone()).ln_1p()) + s.s[1]
     }
 }
 
 impl<S: Scalar> Statistics<S> for BinomialLogit<S> {
-    type Sums = Sums<1>;
-    fn no_sums(&self) -> Sums<1> {
-        Sums::NONE
+    type Sums = Sums<2>;
+    fn add(&self, sums: &mut Sums<2>, y: f64) {
+        sums.add([y, ln_choose(self.n().value(), y)]);
     }
-    fn add(&self, sums: &mut Sums<1>, y: f64) {
-        sums.add([y], ln_choose(self.n().value(), y));
-    }
-    fn ln_density_sum(&self, s: &Sums<1>) -> S {
+    fn ln_density_sum(&self, s: &Sums<2>) -> S {
         // Σy ln σ(η) + Σ(n − y) ln σ(−η) + Σ ln C(n, y)
         let eta = self.logit();
         let (hits, misses) = (s.s[0], self.n().value() * s.n - s.s[0]);
-        times(hits, || eta.ln_sigmoid()) + times(misses, || (-eta.clone()).ln_sigmoid()) + s.h
+        times(hits, || eta.ln_sigmoid()) + times(misses, || (-eta.clone()).ln_sigmoid()) + s.s[1]
     }
 }
 
 impl<S: Scalar> Statistics<S> for Poisson<S> {
-    type Sums = Sums<1>;
-    fn no_sums(&self) -> Sums<1> {
-        Sums::NONE
+    type Sums = Sums<2>;
+    fn add(&self, sums: &mut Sums<2>, y: f64) {
+        sums.add([y, -lgamma(y + 1.0)]);
     }
-    fn add(&self, sums: &mut Sums<1>, y: f64) {
-        sums.add([y], -lgamma(y + 1.0));
-    }
-    fn ln_density_sum(&self, s: &Sums<1>) -> S {
+    fn ln_density_sum(&self, s: &Sums<2>) -> S {
         // Σy ln λ − nλ − Σ ln Γ(y + 1)
         let rate = self.rate();
-        rate.ln() * s.s[0] - rate.clone() * s.n + s.h
+        rate.ln() * s.s[0] - rate.clone() * s.n + s.s[1]
     }
 }
 
 impl<S: Scalar> Statistics<S> for PoissonLog<S> {
-    type Sums = Sums<1>;
-    fn no_sums(&self) -> Sums<1> {
-        Sums::NONE
+    type Sums = Sums<2>;
+    fn add(&self, sums: &mut Sums<2>, y: f64) {
+        sums.add([y, -lgamma(y + 1.0)]);
     }
-    fn add(&self, sums: &mut Sums<1>, y: f64) {
-        sums.add([y], -lgamma(y + 1.0));
-    }
-    fn ln_density_sum(&self, s: &Sums<1>) -> S {
+    fn ln_density_sum(&self, s: &Sums<2>) -> S {
         // Σy η − n exp(η) − Σ ln Γ(y + 1)
         let eta = self.log_rate();
-        eta.clone() * s.s[0] - eta.exp() * s.n + s.h
+        eta.clone() * s.s[0] - eta.exp() * s.n + s.s[1]
     }
 }
 
 impl<S: Scalar> Statistics<S> for Categorical<S> {
-    /// The count of each category.
+    /// The count of each category (empty before the first observation).
     type Sums = Vec<f64>;
-    fn no_sums(&self) -> Vec<f64> {
-        vec![0.0; self.p().len()]
-    }
     fn add(&self, counts: &mut Vec<f64>, k: f64) {
+        if counts.is_empty() {
+            counts.resize(self.p().len(), 0.0);
+        }
         if let Some(c) = counts.get_mut(k as usize) {
             *c += 1.0;
         }
@@ -342,44 +294,5 @@ impl<S: Scalar> Statistics<S> for Categorical<S> {
             .iter()
             .zip(self.p())
             .fold(S::constant(0.0), |acc, (c, p)| acc + times(*c, || p.ln()))
-    }
-}
-
-/// The observations of one `observe` in a loop, while the loop runs: its distribution
-/// (built at the first observation, as the per-datum path builds it), the support each
-/// observation is checked against, and the sums so far. Used by the code `model!`
-/// generates.
-pub struct Batch<S: Scalar, D: Statistics<S>> {
-    dist: D,
-    support: Support,
-    sums: D::Sums,
-    scalar: PhantomData<S>,
-}
-
-impl<S: Scalar, D: Statistics<S>> Batch<S, D> {
-    /// No observation yet.
-    pub fn new(dist: D) -> Self {
-        let (support, sums) = (dist.support(), dist.no_sums());
-        Batch {
-            dist,
-            support,
-            sums,
-            scalar: PhantomData,
-        }
-    }
-
-    /// The support of the distribution.
-    pub fn support(&self) -> Support {
-        self.support
-    }
-
-    /// Add the observation `y`, which lies in the support.
-    pub fn add(&mut self, y: f64) {
-        self.dist.add(&mut self.sums, y);
-    }
-
-    /// Σᵢ log p(yᵢ | θ) over the observations added.
-    pub fn ln_density_sum(&self) -> S {
-        self.dist.ln_density_sum(&self.sums)
     }
 }

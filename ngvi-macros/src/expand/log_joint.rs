@@ -359,25 +359,23 @@ impl Expander<'_, '_> {
             }),
         );
         let (dsetup, bsetup, var) = (&dv.setup, &b.setup, &b.var);
-        let acc = batch_var(id);
+        let (dist, sums) = batch_vars(id);
         quote! {
             {
                 #dsetup
                 if !#v.is_finite() {
                     #nonfinite;
                 }
-                if #acc.is_none() {
+                if #dist.is_none() {
                     #bsetup
-                    #acc = ::core::option::Option::Some(
-                        ::ngvi::dist::statistics::Batch::<#s, _>::new(#var),
-                    );
+                    #dist = ::core::option::Option::Some(#var);
                 }
-                if let ::core::option::Option::Some(__ngvi_b) = &mut #acc {
-                    let __ngvi_support = __ngvi_b.support();
+                if let ::core::option::Option::Some(__ngvi_d) = &#dist {
+                    let __ngvi_support = ::ngvi::dist::Univariate::<#s>::support(__ngvi_d);
                     if !__ngvi_support.contains(#v) {
                         #outside;
                     }
-                    __ngvi_b.add(#v);
+                    ::ngvi::dist::Statistics::<#s>::add(__ngvi_d, &mut #sums, #v);
                 }
             }
         }
@@ -426,28 +424,36 @@ fn is_empty_vec(e: &syn::Expr) -> bool {
     }
 }
 
-/// The statistics of a loop's batched observes: declared before it, and their log
-/// density added after it.
+/// The batched observes of a loop: each one's distribution (built at the first datum) and
+/// statistics declared before the loop, and their log density added after it.
 fn batches(ids: &[usize]) -> (TokenStream, TokenStream) {
-    let lp = lp();
-    let accs: Vec<Ident> = ids.iter().map(|id| batch_var(*id)).collect();
-    let start = quote!(#(let mut #accs = ::core::option::Option::None;)*);
+    let (lp, s) = (lp(), scalar_s());
+    let (dists, sums): (Vec<Ident>, Vec<Ident>) = ids.iter().map(|id| batch_vars(*id)).unzip();
+    let start = quote! {
+        #(
+            let mut #dists = ::core::option::Option::None;
+            let mut #sums = ::core::default::Default::default();
+        )*
+    };
     let end = quote! {
         #(
-            if let ::core::option::Option::Some(__ngvi_b) = &#accs {
-                #lp += __ngvi_b.ln_density_sum();
+            if let ::core::option::Option::Some(__ngvi_d) = &#dists {
+                #lp += ::ngvi::dist::Statistics::<#s>::ln_density_sum(__ngvi_d, &#sums);
             }
         )*
     };
     (start, end)
 }
 
-/// The statistics of batched observe number `id`.
-fn batch_var(id: usize) -> Ident {
-    Ident::new(
-        &format!("__ngvi_batch{id}"),
-        proc_macro2::Span::mixed_site(),
-    )
+/// The distribution and the statistics of batched observe number `id`.
+fn batch_vars(id: usize) -> (Ident, Ident) {
+    let name = |what: &str| {
+        Ident::new(
+            &format!("__ngvi_{what}{id}"),
+            proc_macro2::Span::mixed_site(),
+        )
+    };
+    (name("dist"), name("sums"))
 }
 
 /// The inherent method that runs the body.
