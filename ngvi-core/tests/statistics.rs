@@ -73,8 +73,9 @@ fn case(kind: DistKind) -> Option<(Vec<f64>, Vec<f64>)> {
         DistKind::Bernoulli => (vec![0.3], map(&|x| f64::from(u8::from(x < 0.3)))),
         DistKind::BernoulliLogit => (vec![-0.8], map(&|x| f64::from(u8::from(x < 0.3)))),
         DistKind::Binomial => (vec![12.0, 0.35], map(&|x| (x * 13.0).floor())),
-        DistKind::BinomialLogit => (vec![12.0, 0.4], map(&|x| (x * 13.0).floor())),
-        DistKind::Poisson => (vec![4.2], map(&|x| (x * 12.0).floor())),
+        // counts on both sides of the table of ln k! (256)
+        DistKind::BinomialLogit => (vec![300.0, 0.4], map(&|x| (x * 301.0).floor())),
+        DistKind::Poisson => (vec![150.2], map(&|x| (x * 400.0).floor())),
         DistKind::PoissonLog => (vec![1.3], map(&|x| (x * 12.0).floor())),
         DistKind::Categorical => (vec![0.2, 0.5, 0.3], map(&|x| (x * 3.0).floor())),
         _ => return None,

@@ -16,6 +16,8 @@ use super::{
 use crate::ad::{ln_beta, Scalar};
 use crate::special::lgamma;
 
+use std::sync::OnceLock;
+
 /// A distribution whose log density, summed over observations, needs only their
 /// sufficient statistics.
 ///
@@ -23,7 +25,8 @@ use crate::special::lgamma;
 /// the number of Categorical probabilities), which must then be data: `model!` keeps an
 /// `observe` whose support depends on a latent on the per-datum path.
 pub trait Statistics<S: Scalar>: Univariate<S> {
-    /// n, Σ s(yᵢ) and Σ h(yᵢ), in `f64`; the default is the sums of no observation.
+    /// n, Σ s(yᵢ) and Σ h(yᵢ) (in `f64`, or counted in integers); the default is the sums
+    /// of no observation.
     type Sums: Default;
 
     /// Add the observation `y`, which lies in the support.
@@ -58,6 +61,28 @@ impl<const K: usize> Sums<K> {
         for (sum, x) in self.s.iter_mut().zip(s) {
             *sum += x;
         }
+    }
+}
+
+/// n observations in {0, 1}: n and the number of ones, counted in integers (exact, and
+/// without a floating-point addition's latency in the loop over the data).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Ones {
+    pub n: u64,
+    pub ones: u64,
+}
+
+impl Ones {
+    /// One more y in {0, 1}.
+    #[inline]
+    fn add(&mut self, y: f64) {
+        self.n += 1;
+        self.ones += u64::from(y == 1.0);
+    }
+
+    /// (Σy, n − Σy) as `f64`.
+    fn ones_zeros(&self) -> (f64, f64) {
+        (self.ones as f64, (self.n - self.ones) as f64)
     }
 }
 
@@ -107,9 +132,19 @@ fn times<S: Scalar>(k: f64, f: impl FnOnce() -> S) -> S {
     }
 }
 
-/// ln C(n, k) = ln Γ(n + 1) − ln Γ(k + 1) − ln Γ(n − k + 1), in `f64`.
-fn ln_choose(n: f64, k: f64) -> f64 {
-    lgamma(n + 1.0) - lgamma(k + 1.0) - lgamma(n - k + 1.0)
+/// ln k! for the counts below which it is read from a table.
+const FACTORIALS: usize = 256;
+
+/// ln k! = ln Γ(k + 1) for a count k, from a table of the first [`FACTORIALS`] (filled by
+/// the same `lgamma`, so the values are those of the per-datum path) and by `lgamma` above
+/// it: the h(y) of Poisson and Binomial data costs a load, not an `lgamma`, per datum.
+fn ln_factorial(k: f64) -> f64 {
+    static TABLE: OnceLock<Vec<f64>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| (0..FACTORIALS).map(|k| lgamma(k as f64 + 1.0)).collect());
+    table
+        .get(k as usize)
+        .copied()
+        .unwrap_or_else(|| lgamma(k + 1.0))
 }
 
 impl<S: Scalar> Statistics<S> for Normal<S> {
@@ -202,61 +237,65 @@ impl<S: Scalar> Statistics<S> for Beta<S> {
 }
 
 impl<S: Scalar> Statistics<S> for Bernoulli<S> {
-    type Sums = Sums<1>;
-    fn add(&self, sums: &mut Sums<1>, y: f64) {
-        sums.add([y]);
+    type Sums = Ones;
+    fn add(&self, sums: &mut Ones, y: f64) {
+        sums.add(y);
     }
-    fn ln_density_sum(&self, s: &Sums<1>) -> S {
+    fn ln_density_sum(&self, s: &Ones) -> S {
         // Σy ln p + (n − Σy) ln(1 − p)
         let p = self.p();
-        let ones = s.s[0];
-        times(ones, || p.ln()) + times(s.n - ones, || (-p.clone()).ln_1p())
+        let (ones, zeros) = s.ones_zeros();
+        times(ones, || p.ln()) + times(zeros, || (-p.clone()).ln_1p())
     }
 }
 
 impl<S: Scalar> Statistics<S> for BernoulliLogit<S> {
-    type Sums = Sums<1>;
-    fn add(&self, sums: &mut Sums<1>, y: f64) {
-        sums.add([y]);
+    type Sums = Ones;
+    fn add(&self, sums: &mut Ones, y: f64) {
+        sums.add(y);
     }
-    fn ln_density_sum(&self, s: &Sums<1>) -> S {
+    fn ln_density_sum(&self, s: &Ones) -> S {
         // Σy ln σ(η) + (n − Σy) ln σ(−η)
         let eta = self.logit();
-        let ones = s.s[0];
-        times(ones, || eta.ln_sigmoid()) + times(s.n - ones, || (-eta.clone()).ln_sigmoid())
+        let (ones, zeros) = s.ones_zeros();
+        times(ones, || eta.ln_sigmoid()) + times(zeros, || (-eta.clone()).ln_sigmoid())
     }
 }
 
 impl<S: Scalar> Statistics<S> for Binomial<S> {
     type Sums = Sums<2>;
     fn add(&self, sums: &mut Sums<2>, y: f64) {
-        sums.add([y, ln_choose(self.n().value(), y)]);
+        sums.add([y, -ln_factorial(y) - ln_factorial(self.n().value() - y)]);
     }
     fn ln_density_sum(&self, s: &Sums<2>) -> S {
-        // Σy ln p + Σ(n − y) ln(1 − p) + Σ ln C(n, y)
-        let p = self.p();
-        let (hits, misses) = (s.s[0], self.n().value() * s.n - s.s[0]);
-        times(hits, || p.ln()) + times(misses, || (-p.clone()).ln_1p()) + s.s[1]
+        // Σy ln p + Σ(n − y) ln(1 − p) + Σ ln C(n, y), ln C(n, y) = ln n! − ln y! − ln (n − y)!
+        let (p, n) = (self.p(), self.n().value());
+        let (hits, misses) = (s.s[0], n * s.n - s.s[0]);
+        times(hits, || p.ln())
+            + times(misses, || (-p.clone()).ln_1p())
+            + (s.n * ln_factorial(n) + s.s[1])
     }
 }
 
 impl<S: Scalar> Statistics<S> for BinomialLogit<S> {
     type Sums = Sums<2>;
     fn add(&self, sums: &mut Sums<2>, y: f64) {
-        sums.add([y, ln_choose(self.n().value(), y)]);
+        sums.add([y, -ln_factorial(y) - ln_factorial(self.n().value() - y)]);
     }
     fn ln_density_sum(&self, s: &Sums<2>) -> S {
         // Σy ln σ(η) + Σ(n − y) ln σ(−η) + Σ ln C(n, y)
-        let eta = self.logit();
-        let (hits, misses) = (s.s[0], self.n().value() * s.n - s.s[0]);
-        times(hits, || eta.ln_sigmoid()) + times(misses, || (-eta.clone()).ln_sigmoid()) + s.s[1]
+        let (eta, n) = (self.logit(), self.n().value());
+        let (hits, misses) = (s.s[0], n * s.n - s.s[0]);
+        times(hits, || eta.ln_sigmoid())
+            + times(misses, || (-eta.clone()).ln_sigmoid())
+            + (s.n * ln_factorial(n) + s.s[1])
     }
 }
 
 impl<S: Scalar> Statistics<S> for Poisson<S> {
     type Sums = Sums<2>;
     fn add(&self, sums: &mut Sums<2>, y: f64) {
-        sums.add([y, -lgamma(y + 1.0)]);
+        sums.add([y, -ln_factorial(y)]);
     }
     fn ln_density_sum(&self, s: &Sums<2>) -> S {
         // Σy ln λ − nλ − Σ ln Γ(y + 1)
@@ -268,7 +307,7 @@ impl<S: Scalar> Statistics<S> for Poisson<S> {
 impl<S: Scalar> Statistics<S> for PoissonLog<S> {
     type Sums = Sums<2>;
     fn add(&self, sums: &mut Sums<2>, y: f64) {
-        sums.add([y, -lgamma(y + 1.0)]);
+        sums.add([y, -ln_factorial(y)]);
     }
     fn ln_density_sum(&self, s: &Sums<2>) -> S {
         // Σy η − n exp(η) − Σ ln Γ(y + 1)
