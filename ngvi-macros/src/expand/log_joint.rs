@@ -220,10 +220,10 @@ impl Expander<'_, '_> {
                 quote! {
                     {
                         let __ngvi_range: ::core::ops::Range<usize> = #x;
-                        let #term = |#indices: &[usize]| -> ::core::result::Result<#s, ::ngvi::ModelError> {
+                        let #term = |#indices: ::ngvi::plate::Chunk<'_>| -> ::core::result::Result<#s, ::ngvi::ModelError> {
                             let mut #lp: #s = <#s as ::ngvi::Scalar>::constant(0.0);
                             #start
-                            for &#var in #indices {
+                            for #var in #indices {
                                 #inner
                             }
                             #end
