@@ -45,21 +45,6 @@ pub enum Chunk<'a> {
     Picked(&'a [usize]),
 }
 
-impl Chunk<'_> {
-    /// How many indices.
-    pub fn len(&self) -> usize {
-        match self {
-            Chunk::Run(r) => r.len(),
-            Chunk::Picked(p) => p.len(),
-        }
-    }
-
-    /// Whether there is none.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-}
-
 impl<'a> IntoIterator for Chunk<'a> {
     type Item = usize;
     type IntoIter = ChunkIter<'a>;
