@@ -14,6 +14,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{quote, ToTokens};
 
+use super::index::DataValue;
 use super::items::bindings;
 use super::rewrite::Ctx;
 use super::{lens, lp, model_err, neg_inf, offs, scalar_s, track_out, zvec, Expander};
@@ -286,13 +287,7 @@ impl Expander<'_, '_> {
         let dv = self.data_value(value, info);
         let b = self.build(info, call, &s.to_token_stream());
         let v = &dv.value;
-        let nonfinite = model_err(
-            info,
-            dv.variable_tokens(),
-            dv.index_tokens(),
-            quote!(::ngvi::ModelErrorKind::NonFinite { value: #v }),
-        );
-        let dname = d.name;
+        let (nonfinite, outside_err) = data_errors(info, &dv, d.name);
         let latent_support = d
             .support_params
             .iter()
@@ -300,16 +295,7 @@ impl Expander<'_, '_> {
         let outside = if latent_support {
             neg_inf()
         } else {
-            model_err(
-                info,
-                dv.variable_tokens(),
-                dv.index_tokens(),
-                quote!(::ngvi::ModelErrorKind::OutsideSupport {
-                    value: #v,
-                    dist: #dname,
-                    support: ::std::string::ToString::to_string(&__ngvi_support),
-                }),
-            )
+            outside_err
         };
         let (dsetup, bsetup, var) = (&dv.setup, &b.setup, &b.var);
         quote! {
@@ -337,27 +323,10 @@ impl Expander<'_, '_> {
     /// the loop and adds their log density after it.
     fn observe_batched(&self, value: &Value, call: &Call, info: &Info, id: usize) -> TokenStream {
         let s = scalar_s();
-        let d = call.dist;
         let dv = self.data_value(value, info);
         let b = self.build(info, call, &s.to_token_stream());
         let v = &dv.value;
-        let nonfinite = model_err(
-            info,
-            dv.variable_tokens(),
-            dv.index_tokens(),
-            quote!(::ngvi::ModelErrorKind::NonFinite { value: #v }),
-        );
-        let dname = d.name;
-        let outside = model_err(
-            info,
-            dv.variable_tokens(),
-            dv.index_tokens(),
-            quote!(::ngvi::ModelErrorKind::OutsideSupport {
-                value: #v,
-                dist: #dname,
-                support: ::std::string::ToString::to_string(&__ngvi_support),
-            }),
-        );
+        let (nonfinite, outside) = data_errors(info, &dv, call.dist.name);
         let (dsetup, bsetup, var) = (&dv.setup, &b.setup, &b.var);
         let (dist, sums) = batch_vars(id);
         quote! {
@@ -422,6 +391,29 @@ fn is_empty_vec(e: &syn::Expr) -> bool {
         syn::Expr::Macro(m) => m.mac.path.is_ident("vec") && m.mac.tokens.is_empty(),
         _ => false,
     }
+}
+
+/// The errors of an observed value: not finite, and outside the support of `dist` (the
+/// support in `__ngvi_support`).
+fn data_errors(info: &Info, dv: &DataValue, dist: &str) -> (TokenStream, TokenStream) {
+    let v = &dv.value;
+    let nonfinite = model_err(
+        info,
+        dv.variable_tokens(),
+        dv.index_tokens(),
+        quote!(::ngvi::ModelErrorKind::NonFinite { value: #v }),
+    );
+    let outside = model_err(
+        info,
+        dv.variable_tokens(),
+        dv.index_tokens(),
+        quote!(::ngvi::ModelErrorKind::OutsideSupport {
+            value: #v,
+            dist: #dist,
+            support: ::std::string::ToString::to_string(&__ngvi_support),
+        }),
+    );
+    (nonfinite, outside)
 }
 
 /// The batched observes of a loop: each one's distribution (built at the first datum) and
