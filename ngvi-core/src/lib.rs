@@ -45,5 +45,5 @@ pub use guide::{Confirmation, GaussianWhy, Guide, Reason};
 pub use model::{Latent, LatentUse, Model, Shape, Tracked};
 #[cfg(feature = "nuts")]
 pub use nuts::{Comparison, ComparisonRow, Nuts, NutsFit, RHAT_LIMIT};
-pub use plate::{InOrder, PlateInfo, Plates, Term};
+pub use plate::{Chunk, InOrder, PlateInfo, Plates, Term};
 pub use progress::IterationInfo;

@@ -74,6 +74,10 @@ struct Checker<'m, 'a> {
     plates: Vec<resolved::Plate<'m>>,
     /// The scope depth at the start of the enclosing plate's body.
     plate_scope: Option<usize>,
+    /// The enclosing loops, innermost last.
+    loops: Vec<batch::Loop>,
+    /// Observes summed from sufficient statistics so far.
+    batches: usize,
 }
 
 impl<'m, 'a> Checker<'m, 'a> {
@@ -95,6 +99,8 @@ impl<'m, 'a> Checker<'m, 'a> {
             tracked: Vec::new(),
             plates: Vec::new(),
             plate_scope: None,
+            loops: Vec::new(),
+            batches: 0,
         }
     }
 
@@ -173,7 +179,9 @@ impl<'m, 'a> Checker<'m, 'a> {
                 self.env.push();
                 self.env.bind_data(pat);
                 self.nesting.push(Nesting::For);
+                self.enter_loop(pat, body);
                 let body = self.stmts(body);
+                let batched = self.leave_loop();
                 self.nesting.pop();
                 self.env.pop();
                 Some(resolved::Stmt::For {
@@ -181,6 +189,7 @@ impl<'m, 'a> Checker<'m, 'a> {
                     pat,
                     iter,
                     body,
+                    batched,
                     info,
                 })
             }
@@ -364,9 +373,11 @@ impl<'m, 'a> Checker<'m, 'a> {
             let message = msg::observe_latent(kw, &id, &latent, &text_of(value), &written);
             self.err(id.span(), message);
         }
+        let call = call?;
         Some(resolved::Stmt::Observe {
             value: self.value(value),
-            call: call?,
+            batch: self.batch(&call),
+            call,
             info,
         })
     }
@@ -582,6 +593,7 @@ impl<'m, 'a> Checker<'m, 'a> {
     }
 }
 
+mod batch;
 mod plate;
 mod samples;
 #[cfg(test)]

@@ -99,6 +99,9 @@ pub enum Stmt<'m> {
     Observe {
         value: Value<'m>,
         call: Call<'m>,
+        /// Its number among the observes summed from sufficient statistics over the
+        /// innermost loop (docs/design.md §8), or `None` for the per-datum path.
+        batch: Option<usize>,
         info: &'m Info,
     },
     Factor {
@@ -125,6 +128,8 @@ pub enum Stmt<'m> {
         pat: &'m Pat,
         iter: Value<'m>,
         body: Vec<Stmt<'m>>,
+        /// The observes of the body summed from sufficient statistics over this loop.
+        batched: Vec<usize>,
         info: &'m Info,
     },
     /// `for VAR in plate(RANGE) { … }`: plate number `id`.
@@ -133,6 +138,8 @@ pub enum Stmt<'m> {
         var: &'m Ident,
         range: Value<'m>,
         body: Vec<Stmt<'m>>,
+        /// As for `For`, per chunk of the plate.
+        batched: Vec<usize>,
         info: &'m Info,
     },
     If(If<'m>),

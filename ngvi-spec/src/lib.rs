@@ -114,6 +114,11 @@ pub struct DistSpec {
     pub multivariate: bool,
     /// Indices of the parameters the support depends on (Uniform bounds, Binomial n).
     pub support_params: &'static [usize],
+    /// An exponential family in its observations, log p(y | θ) = η(θ)·s(y) − A(θ) + h(y):
+    /// ngvi-core's distribution implements `Statistics`, and `model!` sums the log density
+    /// of an `observe` over a loop from the data's sufficient statistics when the
+    /// arguments do not change in the loop.
+    pub statistics: bool,
 }
 
 impl DistSpec {

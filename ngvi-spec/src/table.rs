@@ -29,20 +29,34 @@ const fn row(name: &'static str, params: Params, discrete: bool, support: K) -> 
         improper: false,
         multivariate: false,
         support_params: &[],
+        statistics: false,
+    }
+}
+
+/// The row, marked as having sufficient statistics (`DistSpec::statistics`).
+const fn with_statistics(row: DistSpec) -> DistSpec {
+    DistSpec {
+        statistics: true,
+        ..row
     }
 }
 
 /// Every distribution, in the order of the language reference. `ngvi_core::dist::DistKind`
 /// has one variant per row, in the same order.
 pub static DISTS: &[DistSpec] = &[
-    row("Normal", params!(mean: Real, sd: Positive), false, K::Real),
-    row("HalfNormal", params!(sd: Positive), false, K::Positive),
-    row(
+    with_statistics(row(
+        "Normal",
+        params!(mean: Real, sd: Positive),
+        false,
+        K::Real,
+    )),
+    with_statistics(row("HalfNormal", params!(sd: Positive), false, K::Positive)),
+    with_statistics(row(
         "LogNormal",
         params!(mu: Real, sigma: Positive),
         false,
         K::Positive,
-    ),
+    )),
     row(
         "StudentT",
         params!(df: Positive, loc: Real, scale: Positive),
@@ -68,25 +82,30 @@ pub static DISTS: &[DistSpec] = &[
         false,
         K::Real,
     ),
-    row("Exponential", params!(rate: Positive), false, K::Positive),
-    row(
+    with_statistics(row(
+        "Exponential",
+        params!(rate: Positive),
+        false,
+        K::Positive,
+    )),
+    with_statistics(row(
         "Gamma",
         params!(shape: Positive, rate: Positive),
         false,
         K::Positive,
-    ),
-    row(
+    )),
+    with_statistics(row(
         "InverseGamma",
         params!(shape: Positive, scale: Positive),
         false,
         K::Positive,
-    ),
-    row(
+    )),
+    with_statistics(row(
         "Beta",
         params!(a: Positive, b: Positive),
         false,
         K::UnitInterval,
-    ),
+    )),
     DistSpec {
         support_params: &[0, 1],
         ..row(
@@ -100,9 +119,9 @@ pub static DISTS: &[DistSpec] = &[
         multivariate: true,
         ..row("Dirichlet", params!(alpha: Vector), false, K::Simplex)
     },
-    row("Bernoulli", params!(p: Probability), true, K::Binary),
-    row("BernoulliLogit", params!(logit: Real), true, K::Binary),
-    DistSpec {
+    with_statistics(row("Bernoulli", params!(p: Probability), true, K::Binary)),
+    with_statistics(row("BernoulliLogit", params!(logit: Real), true, K::Binary)),
+    with_statistics(DistSpec {
         support_params: &[0],
         ..row(
             "Binomial",
@@ -110,8 +129,8 @@ pub static DISTS: &[DistSpec] = &[
             true,
             K::UpToN,
         )
-    },
-    DistSpec {
+    }),
+    with_statistics(DistSpec {
         support_params: &[0],
         ..row(
             "BinomialLogit",
@@ -119,10 +138,10 @@ pub static DISTS: &[DistSpec] = &[
             true,
             K::UpToN,
         )
-    },
-    row("Poisson", params!(rate: Positive), true, K::Counts),
-    row("PoissonLog", params!(log_rate: Real), true, K::Counts),
-    row("Categorical", params!(p: Vector), true, K::Categories),
+    }),
+    with_statistics(row("Poisson", params!(rate: Positive), true, K::Counts)),
+    with_statistics(row("PoissonLog", params!(log_rate: Real), true, K::Counts)),
+    with_statistics(row("Categorical", params!(p: Vector), true, K::Categories)),
     row(
         "NegativeBinomial",
         params!(mu: Positive, phi: Positive),

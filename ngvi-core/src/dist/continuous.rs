@@ -8,9 +8,9 @@ use super::{DistKind, Sampling, Support, Univariate};
 use crate::ad::Scalar;
 
 /// ln √(2π)
-const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+pub(super) const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
 /// ln √(2/π)
-const LN_SQRT_2_OVER_PI: f64 = -0.225_791_352_644_727_4;
+pub(super) const LN_SQRT_2_OVER_PI: f64 = -0.225_791_352_644_727_4;
 /// ln π
 const LN_PI: f64 = 1.144_729_885_849_400_2;
 /// ln(2/π)

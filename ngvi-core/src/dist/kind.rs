@@ -86,6 +86,12 @@ impl DistKind {
         self.spec().discrete
     }
 
+    /// Whether the distribution implements [`Statistics`](super::Statistics): its log
+    /// density summed over observations needs only their sufficient statistics.
+    pub fn has_statistics(self) -> bool {
+        self.spec().statistics
+    }
+
     /// The support when it does not depend on the parameters
     /// (`None` for Uniform, Binomial, BinomialLogit and Categorical).
     pub fn fixed_support(self) -> Option<Support> {

@@ -13,12 +13,15 @@
 //! The names, parameters, domains and supports come from the spec table shared with the
 //! `model!` macro (`ngvi_spec::DISTS`), through [`DistKind`]. The files: `kind.rs`
 //! ([`DistKind`]), `support.rs` ([`Support`], [`Domain`], [`ParamError`] and the domain
-//! check), `draw.rs` (sampling helpers), and the distributions by kind in `continuous.rs`,
-//! `discrete.rs`, `multivariate.rs` (Dirichlet) and `improper.rs` (Flat, HalfFlat).
+//! check), `draw.rs` (sampling helpers), the distributions by kind in `continuous.rs`,
+//! `discrete.rs`, `multivariate.rs` (Dirichlet) and `improper.rs` (Flat, HalfFlat), and
+//! [`statistics`] (the log density summed over observations from their sufficient
+//! statistics).
 //!
 //! Adding a univariate distribution: its row in `ngvi_spec::DISTS`, its [`DistKind`]
 //! variant at the same index, and its struct here through `distribution!`, implementing
-//! [`Univariate`] (and [`Sampling`] when proper).
+//! [`Univariate`] (and [`Sampling`] when proper; and [`Statistics`], in `statistics.rs`,
+//! when its row is marked `statistics`).
 
 /// A distribution struct whose parameters, each of type `S`, are set only by a `new` that
 /// checks every one against its domain in the spec table, and read with an accessor named
@@ -85,6 +88,7 @@ mod draw;
 mod improper;
 mod kind;
 mod multivariate;
+pub mod statistics;
 mod support;
 
 use rand::Rng;
@@ -102,6 +106,7 @@ pub use discrete::{
 pub use improper::{Flat, HalfFlat};
 pub use kind::DistKind;
 pub use multivariate::Dirichlet;
+pub use statistics::Statistics;
 pub use support::{Domain, ParamError, Support};
 
 /// A value that can be observed: data of any numeric or boolean type, read as `f64`.

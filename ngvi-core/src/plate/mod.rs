@@ -34,7 +34,45 @@ pub const CHUNK: usize = 512;
 /// The sum of a plate's log-density terms over some of its indices (a chunk, in order).
 /// `model!` writes it as a loop over the indices, so that what does not change from one
 /// iteration to the next is computed once per chunk.
-pub type Term<'a, S> = dyn Fn(&[usize]) -> Result<S, ModelError> + Sync + 'a;
+pub type Term<'a, S> = dyn Fn(Chunk<'_>) -> Result<S, ModelError> + Sync + 'a;
+
+/// The indices of a plate that one call of a [`Term`] sums, ascending: a run of
+/// consecutive indices (a chunk of every term, read without an index vector), or those a
+/// minibatch picked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Chunk<'a> {
+    Run(Range<usize>),
+    Picked(&'a [usize]),
+}
+
+impl<'a> IntoIterator for Chunk<'a> {
+    type Item = usize;
+    type IntoIter = ChunkIter<'a>;
+    fn into_iter(self) -> ChunkIter<'a> {
+        match self {
+            Chunk::Run(r) => ChunkIter::Run(r),
+            Chunk::Picked(p) => ChunkIter::Picked(p.iter()),
+        }
+    }
+}
+
+/// The indices of a [`Chunk`], in order.
+#[derive(Debug, Clone)]
+pub enum ChunkIter<'a> {
+    Run(Range<usize>),
+    Picked(std::slice::Iter<'a, usize>),
+}
+
+impl Iterator for ChunkIter<'_> {
+    type Item = usize;
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        match self {
+            ChunkIter::Run(r) => r.next(),
+            ChunkIter::Picked(p) => p.next().copied(),
+        }
+    }
+}
 
 /// A plate as the model declares it (`Model::plates`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +104,7 @@ impl<S: Scalar> Plates<S> for InOrder {
     fn sum(&self, _plate: usize, range: Range<usize>, term: &Term<'_, S>) -> Result<S, ModelError> {
         let sums: Result<Vec<S>, ModelError> = chunks(range)
             .into_iter()
-            .map(|c| term(&c.collect::<Vec<usize>>()))
+            .map(|c| term(Chunk::Run(c)))
             .collect();
         Ok(sum_in_order(sums?))
     }

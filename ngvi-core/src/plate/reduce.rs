@@ -6,7 +6,7 @@ use std::ops::Range;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
-use super::{chunks, sum_in_order, Plates, Term, CHUNK};
+use super::{chunks, sum_in_order, Chunk, Plates, Term, CHUNK};
 use crate::ad::Scalar;
 use crate::engine::stream_seed;
 use crate::error::{Error, ModelError};
@@ -67,14 +67,14 @@ impl Reducer {
             Some(s) if range.len() > s.batch => {
                 let picked = s.indices(plate, &range);
                 let groups: Vec<&[usize]> = picked.chunks(CHUNK).collect();
-                let sums = self.threads.sums(&groups, |g| term(g))?;
+                let sums = self.threads.sums(&groups, |g| term(Chunk::Picked(g)))?;
                 // Σ over the batch × n / b: the plate's sum in expectation
                 Ok(sum_in_order(sums) * (range.len() as f64 / s.batch as f64))
             }
             _ => {
                 let sums = self
                     .threads
-                    .sums(&chunks(range), |c| term(&c.clone().collect::<Vec<usize>>()))?;
+                    .sums(&chunks(range), |c| term(Chunk::Run(c.clone())))?;
                 Ok(sum_in_order(sums))
             }
         }

@@ -62,7 +62,9 @@ impl<'m> Checker<'m, '_> {
         self.env.push();
         self.env.bind_data(pat);
         self.nesting.push(Nesting::Plate);
+        self.enter_loop(pat, body);
         let body = self.stmts(body);
+        let batched = self.leave_loop();
         self.nesting.pop();
         self.env.pop();
         self.plate_scope = outer;
@@ -71,6 +73,7 @@ impl<'m> Checker<'m, '_> {
             var: var?,
             range,
             body,
+            batched,
             info,
         })
     }

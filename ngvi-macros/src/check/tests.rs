@@ -124,3 +124,70 @@ fn reports_every_error_and_resolves_nothing() {
     assert!(check(&syntax, &mut errors).is_none());
     assert_eq!(errors.len(), 2);
 }
+
+/// The batch numbers of the observes of a body, in order (nested ones included).
+fn batches(stmts: &[R]) -> Vec<Option<usize>> {
+    let mut out = Vec::new();
+    for s in stmts {
+        match s {
+            R::Observe { batch, .. } => out.push(*batch),
+            R::For { body, .. } | R::Plate { body, .. } => out.extend(batches(body)),
+            R::If(i) => out.extend(batches(&i.then)),
+            _ => {}
+        }
+    }
+    out
+}
+
+#[test]
+fn observes_whose_arguments_do_not_change_in_their_loop_are_batched() {
+    let syntax = parse(quote! {
+        fn m(y: &[f64], x: &[f64], hi: f64, mask: &[bool]) {
+            sample mu ~ Normal(0.0, 1.0);
+            sample sigma ~ HalfNormal(1.0);
+            sample theta ~ Gamma(1.0, 1.0);
+            observe y[0] ~ Normal(mu, sigma);
+            let mut acc = 0.0;
+            for i in 0..y.len() {
+                observe y[i] ~ Normal(mu, sigma);
+                observe x[i] ~ Normal(mu + x[i], 1.0);
+                let s = sigma * 2.0;
+                observe x[i] ~ Normal(mu, s);
+                observe x[i] ~ StudentT(3.0, mu, sigma);
+                observe x[i] ~ Uniform(0.0, theta);
+                observe x[i] ~ Normal(acc, sigma);
+                acc += x[i];
+                if mask[i] {
+                    observe x[i] ~ Poisson(theta);
+                }
+            }
+            for i in plate(0..y.len()) {
+                for j in 0..3 {
+                    observe y[i] ~ Normal(x[i], sigma);
+                }
+            }
+        }
+    });
+    let model = check(&syntax, &mut Vec::new()).expect("no error");
+    let expect = vec![
+        None,    // not in a loop
+        Some(0), // the same Normal at every iteration
+        None,    // mentions the loop variable
+        None,    // mentions a name bound in the loop
+        None,    // StudentT has no statistics
+        None,    // its support depends on a latent
+        None,    // mentions a name assigned in the loop
+        Some(1), // in an `if` inside the loop
+        Some(2), // in the inner loop, over which x[i] does not change
+    ];
+    assert_eq!(batches(&model.body), expect);
+    let R::For { batched, .. } = &model.body[5] else {
+        panic!("a loop");
+    };
+    assert_eq!(batched, &vec![0, 1]);
+    let R::Plate { batched, body, .. } = &model.body[6] else {
+        panic!("a plate");
+    };
+    assert!(batched.is_empty());
+    assert!(matches!(&body[0], R::For { batched, .. } if batched == &vec![2]));
+}

@@ -11,9 +11,10 @@
 //! collecting, `Model::tracked(z)` with `S = f64`, collecting each `track` as it passes
 //! (the tracked expression sees the bindings the body made so far).
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::{quote, ToTokens};
 
+use super::index::DataValue;
 use super::items::bindings;
 use super::rewrite::Ctx;
 use super::{lens, lp, model_err, neg_inf, offs, scalar_s, track_out, zvec, Expander};
@@ -125,7 +126,18 @@ impl Expander<'_, '_> {
     fn stmt(&self, s: &Stmt) -> TokenStream {
         match s {
             Stmt::Sample(k) => self.sample(*k, &self.model.latents[*k]),
-            Stmt::Observe { value, call, info } => self.observe(value, call, info),
+            Stmt::Observe {
+                value,
+                call,
+                batch: None,
+                info,
+            } => self.observe(value, call, info),
+            Stmt::Observe {
+                value,
+                call,
+                batch: Some(id),
+                info,
+            } => self.observe_batched(value, call, info, *id),
             Stmt::Track { name, expr, info } => {
                 let x = self.rw(expr, info, Ctx::Value);
                 let (out, text) = (track_out(), name.to_string());
@@ -179,21 +191,29 @@ impl Expander<'_, '_> {
                 pat,
                 iter,
                 body,
+                batched,
                 info,
             } => {
                 let x = self.rw(iter, info, Ctx::Value);
                 let inner = self.stmts(body);
-                quote!(#kw #pat in #x { #inner })
+                let (start, end) = batches(batched);
+                quote!({
+                    #start
+                    #kw #pat in #x { #inner }
+                    #end
+                })
             }
             Stmt::Plate {
                 id,
                 var,
                 range,
                 body,
+                batched,
                 info,
             } => {
                 let x = self.rw(range, info, Ctx::Value);
                 let inner = self.stmts(body);
+                let (start, end) = batches(batched);
                 let (lp, s, plates) = (lp(), scalar_s(), plates_arg());
                 let term = proc_macro2::Ident::new("__ngvi_term", proc_macro2::Span::mixed_site());
                 let indices =
@@ -201,11 +221,13 @@ impl Expander<'_, '_> {
                 quote! {
                     {
                         let __ngvi_range: ::core::ops::Range<usize> = #x;
-                        let #term = |#indices: &[usize]| -> ::core::result::Result<#s, ::ngvi::ModelError> {
+                        let #term = |#indices: ::ngvi::plate::Chunk<'_>| -> ::core::result::Result<#s, ::ngvi::ModelError> {
                             let mut #lp: #s = <#s as ::ngvi::Scalar>::constant(0.0);
-                            for &#var in #indices {
+                            #start
+                            for #var in #indices {
                                 #inner
                             }
+                            #end
                             ::core::result::Result::Ok(#lp)
                         };
                         #lp += ::ngvi::Plates::sum(#plates, #id, __ngvi_range, &#term)?;
@@ -265,13 +287,7 @@ impl Expander<'_, '_> {
         let dv = self.data_value(value, info);
         let b = self.build(info, call, &s.to_token_stream());
         let v = &dv.value;
-        let nonfinite = model_err(
-            info,
-            dv.variable_tokens(),
-            dv.index_tokens(),
-            quote!(::ngvi::ModelErrorKind::NonFinite { value: #v }),
-        );
-        let dname = d.name;
+        let (nonfinite, outside_err) = data_errors(info, &dv, d.name);
         let latent_support = d
             .support_params
             .iter()
@@ -279,16 +295,7 @@ impl Expander<'_, '_> {
         let outside = if latent_support {
             neg_inf()
         } else {
-            model_err(
-                info,
-                dv.variable_tokens(),
-                dv.index_tokens(),
-                quote!(::ngvi::ModelErrorKind::OutsideSupport {
-                    value: #v,
-                    dist: #dname,
-                    support: ::std::string::ToString::to_string(&__ngvi_support),
-                }),
-            )
+            outside_err
         };
         let (dsetup, bsetup, var) = (&dv.setup, &b.setup, &b.var);
         quote! {
@@ -306,6 +313,39 @@ impl Expander<'_, '_> {
                     &#var,
                     &<#s as ::core::convert::From<f64>>::from(#v),
                 );
+            }
+        }
+    }
+
+    /// An observe summed from sufficient statistics over its loop: per datum, the same
+    /// checks as [`Self::observe`] (the distribution built at the first datum, as there),
+    /// then the datum added to the statistics in `f64`; [`batches`] declares them before
+    /// the loop and adds their log density after it.
+    fn observe_batched(&self, value: &Value, call: &Call, info: &Info, id: usize) -> TokenStream {
+        let s = scalar_s();
+        let dv = self.data_value(value, info);
+        let b = self.build(info, call, &s.to_token_stream());
+        let v = &dv.value;
+        let (nonfinite, outside) = data_errors(info, &dv, call.dist.name);
+        let (dsetup, bsetup, var) = (&dv.setup, &b.setup, &b.var);
+        let (dist, sums) = batch_vars(id);
+        quote! {
+            {
+                #dsetup
+                if !#v.is_finite() {
+                    #nonfinite;
+                }
+                if #dist.is_none() {
+                    #bsetup
+                    #dist = ::core::option::Option::Some(#var);
+                }
+                if let ::core::option::Option::Some(__ngvi_d) = &#dist {
+                    let __ngvi_support = ::ngvi::dist::Univariate::<#s>::support(__ngvi_d);
+                    if !__ngvi_support.contains(#v) {
+                        #outside;
+                    }
+                    ::ngvi::dist::Statistics::<#s>::add(__ngvi_d, &mut #sums, #v);
+                }
             }
         }
     }
@@ -351,6 +391,61 @@ fn is_empty_vec(e: &syn::Expr) -> bool {
         syn::Expr::Macro(m) => m.mac.path.is_ident("vec") && m.mac.tokens.is_empty(),
         _ => false,
     }
+}
+
+/// The errors of an observed value: not finite, and outside the support of `dist` (the
+/// support in `__ngvi_support`).
+fn data_errors(info: &Info, dv: &DataValue, dist: &str) -> (TokenStream, TokenStream) {
+    let v = &dv.value;
+    let nonfinite = model_err(
+        info,
+        dv.variable_tokens(),
+        dv.index_tokens(),
+        quote!(::ngvi::ModelErrorKind::NonFinite { value: #v }),
+    );
+    let outside = model_err(
+        info,
+        dv.variable_tokens(),
+        dv.index_tokens(),
+        quote!(::ngvi::ModelErrorKind::OutsideSupport {
+            value: #v,
+            dist: #dist,
+            support: ::std::string::ToString::to_string(&__ngvi_support),
+        }),
+    );
+    (nonfinite, outside)
+}
+
+/// The batched observes of a loop: each one's distribution (built at the first datum) and
+/// statistics declared before the loop, and their log density added after it.
+fn batches(ids: &[usize]) -> (TokenStream, TokenStream) {
+    let (lp, s) = (lp(), scalar_s());
+    let (dists, sums): (Vec<Ident>, Vec<Ident>) = ids.iter().map(|id| batch_vars(*id)).unzip();
+    let start = quote! {
+        #(
+            let mut #dists = ::core::option::Option::None;
+            let mut #sums = ::core::default::Default::default();
+        )*
+    };
+    let end = quote! {
+        #(
+            if let ::core::option::Option::Some(__ngvi_d) = &#dists {
+                #lp += ::ngvi::dist::Statistics::<#s>::ln_density_sum(__ngvi_d, &#sums);
+            }
+        )*
+    };
+    (start, end)
+}
+
+/// The distribution and the statistics of batched observe number `id`.
+fn batch_vars(id: usize) -> (Ident, Ident) {
+    let name = |what: &str| {
+        Ident::new(
+            &format!("__ngvi_{what}{id}"),
+            proc_macro2::Span::mixed_site(),
+        )
+    };
+    (name("dist"), name("sums"))
 }
 
 /// The inherent method that runs the body.
