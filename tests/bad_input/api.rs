@@ -178,6 +178,53 @@ fn monte_carlo_on_an_exact_model() {
 }
 
 #[test]
+fn cubature_on_an_exact_model() {
+    let m = normal_mean(&Y);
+    let fit = converged(&m, Ngvi::new().expectation(Expectation::Cubature).fit(&m));
+    let (mean, sd) = normal_posterior(0.0, 1.0, &Y, 1.0);
+    assert_moments(&fit, "mu", mean, sd, 1e-9);
+}
+
+model! {
+    /// A smooth non-conjugate posterior: a log rate from a few counts.
+    fn log_rate(y: &[f64]) {
+        sample b ~ Normal(0.0, 2.0);
+        for i in 0..y.len() {
+            observe y[i] ~ PoissonLog(b);
+        }
+    }
+}
+
+#[test]
+fn cubature_is_the_same_on_every_seed_and_near_the_draws() {
+    let m = log_rate(&[3.0, 0.0, 5.0, 2.0, 4.0]);
+    let fits: Vec<Fit> = [0, 1000]
+        .iter()
+        .map(|&s| {
+            converged(
+                &m,
+                Ngvi::new()
+                    .seed(s)
+                    .expectation(Expectation::Cubature)
+                    .fit(&m),
+            )
+        })
+        .collect();
+    let guide_mean = |f: &Fit| f.guide("b").unwrap().mean_params()[0];
+    assert_eq!(
+        guide_mean(&fits[0]).to_bits(),
+        guide_mean(&fits[1]).to_bits()
+    );
+    let draws = converged(&m, Ngvi::new().fit(&m));
+    let (a, b) = (fits[0].mean("b").unwrap()[0], draws.mean("b").unwrap()[0]);
+    let sd = draws.sd("b").unwrap()[0];
+    assert!(
+        (a - b).abs() < 0.1 * sd,
+        "cubature {a} against draws {b} (sd {sd})"
+    );
+}
+
+#[test]
 fn unknown_latent_in_guide() {
     match Ngvi::new()
         .guide("nope", Guide::Gaussian)

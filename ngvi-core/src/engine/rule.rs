@@ -44,6 +44,9 @@ pub(super) fn rule(
         {
             product_rule(blocks, dim, per_block.iter().flatten())
         }
+        (Expectation::Cubature, Some(n)) if n <= MAX_RULE_POINTS => {
+            product_rule(blocks, dim, per_block.iter().flatten())
+        }
         _ => monte_carlo(blocks, dim, samples, own_at_mean, seed),
     }
 }
@@ -57,7 +60,9 @@ pub(super) fn deterministic(blocks: &[Block], expectation: Expectation) -> bool 
         b.family.cubature().map(|r| acc.saturating_mul(r.len()))
     });
     let small = size.is_some_and(|n| n <= MAX_RULE_POINTS);
-    expectation == Expectation::Auto && all_conjugate && (blocks.len() == 1 || small)
+    matches!(expectation, Expectation::Auto | Expectation::Cubature)
+        && all_conjugate
+        && (blocks.len() == 1 || small)
 }
 
 /// The tensor product of the blocks' rules.

@@ -267,6 +267,7 @@ impl Ngvi {
                     Setting::Choice(match self.expectation {
                         Expectation::Auto => "auto",
                         Expectation::MonteCarlo => "monte_carlo",
+                        Expectation::Cubature => "cubature",
                     }),
                 ),
             ],
