@@ -14,8 +14,9 @@
 //! with `NGVI_POSTERIORDB` set, see the `posteriordb` example). The models are those of the
 //! single-case examples (`examples/common/`).
 //!
-//! `cargo run --release --example validate [-- NAME ...]` (names filter the cases by
-//! substring, e.g. `-- kidiq logistic`)
+//! `cargo run --release --example validate [-- [--cubature] NAME ...]` (names filter the
+//! cases by substring, e.g. `-- kidiq logistic`; `--cubature` fits with
+//! `Expectation::Cubature` instead of the default)
 
 mod common;
 
@@ -50,7 +51,14 @@ fn stop_label(stop: StopReason) -> String {
 }
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let filters: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let cubature = args.iter().any(|a| a == "--cubature");
+    let filters: Vec<String> = args.into_iter().filter(|a| a != "--cubature").collect();
+    let expectation = if cubature {
+        Expectation::Cubature
+    } else {
+        Expectation::Auto
+    };
     let start = Instant::now();
     println!(
         "Bar: every mean within {MEAN_TOL} ref sd and every sd within {:.0} % of the \
@@ -79,7 +87,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         // Each seed's fitted mean per component, for the cross-seed spread.
         let mut means: Vec<(String, f64, Vec<f64>)> = Vec::new();
         for seed in SEEDS {
-            match case.run(&Ngvi::new().seed(seed)) {
+            match case.run(&Ngvi::new().seed(seed).expectation(expectation)) {
                 Ok(out) => {
                     let v = Verdict::of(&out.rows);
                     if v.pass {
