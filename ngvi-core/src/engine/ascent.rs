@@ -47,7 +47,10 @@ pub(super) fn lbfgs<M: Model>(
             dir.iter_mut().for_each(|x| *x *= MAX_STEP / norm);
         }
         let slope = dot(&g, &dir);
-        if !(slope > 0.0) {
+        if slope.is_nan() || slope <= 0.0 {
+            if pairs.is_empty() {
+                break;
+            }
             // not an ascent direction: forget the curvature and follow the gradient
             pairs.clear();
             continue;
