@@ -2,6 +2,7 @@
 // Each example and test that includes this module uses only part of it.
 #![allow(dead_code)]
 
+pub mod bnn;
 pub mod cases;
 pub mod compare;
 pub mod mcmc;

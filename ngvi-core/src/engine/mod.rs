@@ -8,6 +8,7 @@
 //! measures what the fixed draws leave. The update rules themselves are in `update`; the
 //! starting point in `start`; the step control in `step`.
 
+mod ascent;
 mod rule;
 mod start;
 mod step;

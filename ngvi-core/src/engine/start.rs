@@ -7,7 +7,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use rand_distr::{Distribution, StandardNormal};
 
-use super::Block;
+use super::{ascent, Block};
 use crate::error::Error;
 use crate::family::{DiagGaussian, ExpFamily, Gaussian};
 use crate::joint::Joint;
@@ -45,7 +45,23 @@ pub(super) fn start<M: Model>(
         }
     }
     let fam = &blocks[b].family;
-    let (m, p) = if joint.value(u.clone())?.is_finite() {
+    let diagonal = matches!(
+        fam.geometry(),
+        crate::family::Geometry::Gaussian { diagonal: true }
+    );
+    let finite = joint.value(u.clone())?.is_finite();
+    if diagonal && finite {
+        // gradients only: a dense Hessian costs O(d²) per datum
+        let mode = ascent::lbfgs(joint, coords, u)?;
+        let m: Vec<f64> = coords.iter().map(|&g| mode[g]).collect();
+        let p = ascent::stein_diagonal(joint, coords, &mode, seed)?
+            .into_iter()
+            .map(|h| if h.is_finite() { h } else { 1.0 })
+            .map(|h| h.clamp(PRECISION_RANGE.0, PRECISION_RANGE.1))
+            .collect();
+        return Ok(Box::new(DiagGaussian::new(m, p)?));
+    }
+    let (m, p) = if finite {
         let (mode, hess) = newton(joint, coords, u)?;
         let m: Vec<f64> = coords.iter().map(|&g| mode[g]).collect();
         (m, clipped_precision(&hess))
@@ -54,10 +70,6 @@ pub(super) fn start<M: Model>(
         // start at the centre of the points found where it is finite, with their spread.
         feasible_cloud(joint, coords, &u, seed)?
     };
-    let diagonal = matches!(
-        fam.geometry(),
-        crate::family::Geometry::Gaussian { diagonal: true }
-    );
     Ok(if diagonal {
         Box::new(DiagGaussian::new(
             m,

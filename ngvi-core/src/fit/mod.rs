@@ -24,6 +24,7 @@ use rand::SeedableRng;
 use crate::diagnostics::{elbo_estimate, pareto_k, ParetoK, K_CAUTION, K_DO_NOT_TRUST};
 use crate::engine::{centre, stream_seed, Block, Engine, Expectation, Settings};
 use crate::error::Error;
+use crate::family::Geometry;
 use crate::guide::{self, Guide};
 use crate::model::{Latent, Model};
 use crate::plate::{largest_plate, Reducer, Threads};
@@ -434,13 +435,16 @@ const MAX_ITERS: usize = 10_000_000;
 /// Monte Carlo draws per expectation by default.
 const DEFAULT_SAMPLES: usize = 64;
 
-/// 64 draws, or 2(D + 1) for the largest non-conjugate block of D coordinates: a Gaussian
-/// block takes its curvature from gradients at the draws (Stein), whose estimate has rank
-/// at most the number of draws, and its draws are whitened only when they outnumber D.
+/// 64 draws, or 2(D + 1) for the largest full-rank non-conjugate block of D coordinates: a
+/// full Gaussian block takes its curvature from gradients at the draws (Stein), whose
+/// estimate has rank at most the number of draws, and its draws are whitened only when they
+/// outnumber D. A diagonal block estimates each coordinate's curvature on its own, so the
+/// 64 draws serve it at any D.
 fn default_samples(blocks: &[Block]) -> usize {
     let d = blocks
         .iter()
         .filter(|b| !b.conjugate)
+        .filter(|b| !matches!(b.family.geometry(), Geometry::Gaussian { diagonal: true }))
         .map(|b| b.coords.len())
         .max()
         .unwrap_or(0);

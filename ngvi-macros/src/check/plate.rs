@@ -58,7 +58,8 @@ impl<'m> Checker<'m, '_> {
             info,
             local_latents,
         });
-        let outer = self.plate_scope.replace(self.env.depth() + 1);
+        // the plate's own scope is the one pushed next: its index is the current depth
+        let outer = self.plate_scope.replace(self.env.depth());
         self.env.push();
         self.env.bind_data(pat);
         self.nesting.push(Nesting::Plate);

@@ -1,0 +1,101 @@
+//! A Bayesian neural network: one hidden layer of H tanh units on three inputs
+//! (`common::bnn`: w1[3H], b1[H], w2[H], b2 and the noise sd sigma, D = 5H + 2), fitted
+//! by NGVI with a diagonal Gaussian guide (VOGN-like) to 300 simulated rows
+//! (y = sin(1.5 x₁) + ½ x₂² − 0.3 x₁x₃ + Normal(0, 0.3²), x uniform on (−2, 2)³). Then the
+//! posterior predictive on 500 held-out rows: for every posterior draw, the network's output
+//! plus Normal(0, sigma) noise. Prints the fit (time, sweeps, stop reason, k̂), the held-out
+//! RMSE of the predictive mean beside the RMSE of predicting the training mean, and the
+//! coverage of the central 90 % predictive intervals; fails unless that coverage is within
+//! 85–95 %.
+//!
+//! The hidden units are interchangeable, so a start with all weights at 0 is a saddle point
+//! the fit cannot leave; as in training any network, w1 starts at small random values.
+//!
+//! H is 10 (D = 52) by default: the diagonal fit does not converge within its 200 sweeps
+//! even there, and at H = 120 (D = 602) it takes minutes (BENCHMARKS.md, "A Bayesian neural
+//! network").
+//!
+//! `cargo run --release --example bnn [-- SEED [HIDDEN]]`
+
+mod common;
+
+use std::time::Instant;
+
+use common::bnn::{baseline_rmse, bnn, predictive, simulate, NOISE_SD};
+use common::cases::seed_arg;
+use ngvi::dist::{Normal, Sampling};
+use ngvi::prelude::*;
+use rand::SeedableRng;
+
+const TRAIN: usize = 300;
+const HELD_OUT: usize = 500;
+/// The central predictive intervals should hold this share of held-out points, within
+/// `COVERAGE_BAND`.
+const COVERAGE_BAND: (f64, f64) = (0.85, 0.95);
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let seed = seed_arg(1)?;
+    let hidden: usize = match std::env::args().nth(2) {
+        Some(h) => h.parse().map_err(|e| format!("HIDDEN `{h}`: {e}"))?,
+        None => 10,
+    };
+    let (x, y) = simulate(TRAIN, 2026)?;
+    let (x_new, y_new) = simulate(HELD_OUT, 2027)?;
+    let model = bnn(&x, &y, hidden, 1.0 / (hidden as f64).sqrt());
+    let d: usize = model.latents()?.iter().map(|l| l.shape.len()).sum();
+
+    let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
+    let small = Normal::new(0.0, 0.5)?;
+    let w1_start: Vec<f64> = (0..hidden * x.ncols())
+        .map(|_| small.sample(&mut rng))
+        .collect();
+
+    let start = Instant::now();
+    let fit = Ngvi::new()
+        .seed(seed)
+        .diagonal(true)
+        .init("w1", &w1_start)
+        .draws(2000)
+        .fit(&model)?;
+    let wall = start.elapsed().as_secs_f64();
+    let pred = predictive(&fit, hidden, &x_new, &y_new, seed)?;
+
+    println!("Bayesian neural network, {hidden} tanh units, D = {d} latents, N = {TRAIN} rows");
+    println!(
+        "fit: {wall:.1} s, {} sweeps, {} ({:?}), k̂ = {}",
+        fit.iterations(),
+        if fit.stop_reason().is_converged() {
+            "converged"
+        } else {
+            "NOT converged"
+        },
+        fit.stop_reason(),
+        fit.pareto_k()
+            .map_or("none".to_string(), |k| format!("{k:.2}"))
+    );
+    println!(
+        "sigma: {:.3} ± {:.3} (simulated with {NOISE_SD})",
+        fit.mean("sigma").ok_or("no sigma")?[0],
+        fit.sd("sigma").ok_or("no sigma")?[0]
+    );
+    println!("held-out rows: {HELD_OUT}");
+    println!(
+        "  RMSE of the predictive mean: {:.3} (the training mean: {:.3}; the noise sd: {NOISE_SD})",
+        pred.rmse,
+        baseline_rmse(&y, &y_new)
+    );
+    println!(
+        "  coverage of the 90 % predictive intervals: {:.1} % (mean width {:.3})",
+        100.0 * pred.coverage,
+        pred.width
+    );
+    let (lo, hi) = COVERAGE_BAND;
+    if !(lo..=hi).contains(&pred.coverage) {
+        return Err(format!(
+            "coverage {:.3} outside {lo}–{hi}: the predictive intervals are not calibrated",
+            pred.coverage
+        )
+        .into());
+    }
+    Ok(())
+}
