@@ -53,7 +53,7 @@ pub enum Expectation {
     /// coordinates, exact to degree 3): 2–5× fewer gradients than the draws and as accurate
     /// where the log joint is close to cubic over the guide's spread (GLMs); biased where it
     /// is not (eight schools: `tau`'s sd 2.6× too wide). Monte Carlo for a block without a
-    /// rule. docs/validation.md measures it.
+    /// rule. docs/design.md §4 ("Fixed draws against cubature") measures it.
     Cubature,
 }
 
