@@ -4,6 +4,11 @@
 //! settings; the sizes are the arguments.
 //!
 //! `cargo run --release --example scale_hierarchical [-- 10 30 100 300]`
+//!
+//! `-- --write GROUPS` instead writes the data of GROUPS groups to
+//! `examples/data/hierarchical.csv` and its exact posterior (mu, tau and every theta, by
+//! quadrature) to `examples/data/hierarchical.json`: the `hierarchical` case of `validate`
+//! and of `bench/compare/compare.py`.
 
 #[path = "../tests/support/hierarchical.rs"]
 mod support;
@@ -12,12 +17,21 @@ use std::error::Error;
 use std::time::Instant;
 
 use ngvi::prelude::*;
-use support::{centred, data, exact};
+use support::{centred, data, exact, exact_effects};
 
 const PER_GROUP: usize = 10;
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let parsed: Result<Vec<usize>, _> = std::env::args().skip(1).map(|a| a.parse()).collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().is_some_and(|a| a == "--write") {
+        let groups = args
+            .get(1)
+            .ok_or("--write GROUPS")?
+            .parse()
+            .map_err(|e| format!("--write GROUPS: {e}"))?;
+        return write_case(groups);
+    }
+    let parsed: Result<Vec<usize>, _> = args.iter().map(|a| a.parse()).collect();
     let sizes = match parsed {
         Ok(v) if !v.is_empty() => v,
         Ok(_) => vec![10, 30, 100, 300],
@@ -57,5 +71,40 @@ fn main() -> Result<(), Box<dyn Error>> {
             ratios.join(", ")
         );
     }
+    Ok(())
+}
+
+/// The data and the exact posterior of `groups` groups, written to `examples/data/`.
+fn write_case(groups: usize) -> Result<(), Box<dyn Error>> {
+    let (y, group) = data(groups, PER_GROUP);
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data");
+    let mut csv = String::from("group,y\n");
+    for (g, v) in group.iter().zip(&y) {
+        csv.push_str(&format!("{g},{v:?}\n"));
+    }
+    std::fs::write(format!("{dir}/hierarchical.csv"), csv)?;
+    let [mu, tau] = exact(&y, &group, groups);
+    let mut labels = vec!["mu".to_string(), "tau".to_string()];
+    let mut moments = vec![mu, tau];
+    for (g, m) in exact_effects(&y, &group, groups).into_iter().enumerate() {
+        labels.push(format!("theta[{g}]"));
+        moments.push(m);
+    }
+    let json = serde_json::json!({
+        "model": "hierarchical",
+        "model_note": "centred: mu ~ Normal(0, 10), tau ~ HalfNormal(5), theta[g] ~ Normal(mu, tau), y ~ Normal(theta[group], 1)",
+        "data": "examples/data/hierarchical.csv",
+        "reference": "exact, by quadrature over (mu, tau) on an 801 x 801 grid (examples/scale_hierarchical.rs --write)",
+        "labels": labels,
+        "flat": {
+            "mean": moments.iter().map(|m| m.0).collect::<Vec<_>>(),
+            "sd": moments.iter().map(|m| m.1).collect::<Vec<_>>(),
+        },
+    });
+    std::fs::write(
+        format!("{dir}/hierarchical.json"),
+        serde_json::to_string_pretty(&json)?,
+    )?;
+    println!("wrote {dir}/hierarchical.csv and hierarchical.json ({groups} groups)");
     Ok(())
 }

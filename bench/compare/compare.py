@@ -19,8 +19,8 @@ whole process's, as a user running one fit would see them.
 
     python compare.py [MODEL ...] [--steps N] [--seed S]
 
-MODEL is any of coin, coin_1e6, linreg, logistic, poisson_reg, eight_schools (default:
-all).
+MODEL is any of coin, coin_1e6, linreg, logistic, poisson_reg, eight_schools,
+hierarchical (default: all).
 """
 
 import argparse
@@ -49,7 +49,8 @@ COIN_1E6_SEED = [20251122, 1000000]
 COIN_1E6_N = 1_000_000
 
 DATA = Path(__file__).resolve().parents[2] / "examples" / "data"
-MODELS = ["coin", "coin_1e6", "linreg", "logistic", "poisson_reg", "eight_schools"]
+MODELS = ["coin", "coin_1e6", "linreg", "logistic", "poisson_reg", "eight_schools",
+          "hierarchical"]
 SVI_CONFIGS = [
     f"{guide} {lr}"
     for guide in ("AutoNormal", "AutoMultivariateNormal")
@@ -339,6 +340,21 @@ def load(name, np, jnp):
         t = read_csv("eight_schools.csv", np)
         data = (jnp.asarray(t["y"]), jnp.asarray(t["sigma"]))
         return (eight_schools, data, *read_reference("eight_schools", np))
+    if name == "hierarchical":
+        t = read_csv("hierarchical.csv", np)
+        group = t["group"].astype(int)
+        groups = int(group.max()) + 1
+
+        def hierarchical(group, y):
+            mu = numpyro.sample("mu", dist.Normal(0.0, 10.0))
+            tau = numpyro.sample("tau", dist.HalfNormal(5.0))
+            with numpyro.plate("G", groups):
+                theta = numpyro.sample("theta", dist.Normal(mu, tau))
+            with numpyro.plate("N", y.shape[0]):
+                numpyro.sample("y", dist.Normal(theta[group], 1.0), obs=y)
+
+        data = (jnp.asarray(group), jnp.asarray(t["y"]))
+        return (hierarchical, data, *read_reference("hierarchical", np))
     raise ValueError(f"unknown model {name!r}")
 
 

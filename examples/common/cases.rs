@@ -116,6 +116,7 @@ pub fn all() -> Vec<(String, Builder)> {
             Box::new(eight_schools_centred),
         ),
         ("robust_regression".into(), Box::new(robust)),
+        ("hierarchical".into(), Box::new(hierarchical)),
     ];
     for name in super::posteriordb::CASES {
         out.push((
@@ -255,6 +256,23 @@ pub fn eight_schools_centred() -> Result<Case, Box<dyn Error>> {
         Reference::shared("eight_schools_centered_reference")?,
         schools()?,
         |(y, sigma)| eight_schools_centered(y, sigma),
+        Labels::SAME,
+    ))
+}
+
+/// 100 groups of 10 (`examples/data/hierarchical.csv`, written with its exact posterior by
+/// `scale_hierarchical -- --write 100`).
+pub fn hierarchical() -> Result<Case, Box<dyn Error>> {
+    let table = Table::read("hierarchical.csv")?;
+    let y = table.column("y")?;
+    let group: Vec<usize> = table.column("group")?.iter().map(|&g| g as usize).collect();
+    let groups = group.iter().max().map_or(0, |g| g + 1);
+    Ok(case!(
+        "hierarchical",
+        "centred hierarchical normal model, 100 groups of 10: theta[g] ~ Normal(mu, tau)",
+        Reference::shared("hierarchical")?,
+        (y, group, groups),
+        |(y, group, groups)| super::hierarchical::centred(y, group, *groups),
         Labels::SAME,
     ))
 }

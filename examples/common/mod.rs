@@ -5,6 +5,8 @@
 pub mod bnn;
 pub mod cases;
 pub mod compare;
+#[path = "../../tests/support/hierarchical.rs"]
+pub mod hierarchical;
 pub mod mcmc;
 pub mod models;
 pub mod nonconjugate;

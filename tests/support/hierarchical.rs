@@ -30,10 +30,15 @@ pub fn data(groups: usize, per: usize) -> (Vec<f64>, Vec<usize>) {
     (y, group)
 }
 
-/// Posterior mean and sd of mu and tau by quadrature: with theta integrated out, the
-/// group means are ȳ_g ~ N(mu, tau² + 1/n_g), the within-group spread does not involve
-/// (mu, tau), and the priors are N(0, 10²) and HalfNormal(5).
-pub fn exact(y: &[f64], group: &[usize], groups: usize) -> [(f64, f64); 2] {
+/// The posterior of (mu, tau) on a grid by quadrature, with the groups' means and sizes:
+/// with theta integrated out, the group means are ȳ_g ~ N(mu, tau² + 1/n_g), the
+/// within-group spread does not involve (mu, tau), and the priors are N(0, 10²) and
+/// HalfNormal(5). Points (mu, tau, weight), weights summing to 1.
+fn grid_posterior(
+    y: &[f64],
+    group: &[usize],
+    groups: usize,
+) -> (Vec<(f64, f64, f64)>, Vec<f64>, Vec<f64>) {
     let mut sum = vec![0.0; groups];
     let mut n = vec![0.0; groups];
     for (v, &g) in y.iter().zip(group) {
@@ -54,17 +59,48 @@ pub fn exact(y: &[f64], group: &[usize], groups: usize) -> [(f64, f64); 2] {
         }
     }
     let top = logp.iter().map(|p| p.2).fold(f64::NEG_INFINITY, f64::max);
-    let (mut w, mut m1, mut m2, mut t1, mut t2) = (0.0, 0.0, 0.0, 0.0, 0.0);
-    for &(mu, tau, l) in &logp {
-        let p = (l - top).exp();
-        w += p;
+    let mut points: Vec<(f64, f64, f64)> = logp
+        .into_iter()
+        .map(|(mu, tau, l)| (mu, tau, (l - top).exp()))
+        .collect();
+    let total: f64 = points.iter().map(|p| p.2).sum();
+    points.iter_mut().for_each(|p| p.2 /= total);
+    (points, ybar, n)
+}
+
+/// Posterior mean and sd of mu and tau by quadrature.
+pub fn exact(y: &[f64], group: &[usize], groups: usize) -> [(f64, f64); 2] {
+    let (points, _, _) = grid_posterior(y, group, groups);
+    let (mut m1, mut m2, mut t1, mut t2) = (0.0, 0.0, 0.0, 0.0);
+    for &(mu, tau, p) in &points {
         m1 += p * mu;
         m2 += p * mu * mu;
         t1 += p * tau;
         t2 += p * tau * tau;
     }
-    let (m, t) = (m1 / w, t1 / w);
-    [(m, (m2 / w - m * m).sqrt()), (t, (t2 / w - t * t).sqrt())]
+    [(m1, (m2 - m1 * m1).sqrt()), (t1, (t2 - t1 * t1).sqrt())]
+}
+
+/// Posterior mean and sd of every theta_g by quadrature: given (mu, tau), theta_g is Normal
+/// with precision n_g + 1/tau² and mean (n_g ȳ_g + mu/tau²) / (n_g + 1/tau²) (noise sd 1);
+/// its moments are mixed over the grid's weights (points below 1e-15 of the total skipped).
+pub fn exact_effects(y: &[f64], group: &[usize], groups: usize) -> Vec<(f64, f64)> {
+    let (points, ybar, n) = grid_posterior(y, group, groups);
+    let (mut first, mut second) = (vec![0.0; groups], vec![0.0; groups]);
+    for &(mu, tau, p) in points.iter().filter(|p| p.2 > 1e-15) {
+        let prior = 1.0 / (tau * tau);
+        for g in 0..groups {
+            let precision = n[g] + prior;
+            let mean = (n[g] * ybar[g] + mu * prior) / precision;
+            first[g] += p * mean;
+            second[g] += p * (1.0 / precision + mean * mean);
+        }
+    }
+    first
+        .iter()
+        .zip(&second)
+        .map(|(m, s)| (*m, (s - m * m).sqrt()))
+        .collect()
 }
 
 fn grid(a: f64, b: f64, n: usize) -> Vec<f64> {
