@@ -30,15 +30,14 @@ pub fn data(groups: usize, per: usize) -> (Vec<f64>, Vec<usize>) {
     (y, group)
 }
 
+/// Points (mu, tau, weight) of the posterior of (mu, tau) on a grid.
+type Grid = Vec<(f64, f64, f64)>;
+
 /// The posterior of (mu, tau) on a grid by quadrature, with the groups' means and sizes:
 /// with theta integrated out, the group means are ȳ_g ~ N(mu, tau² + 1/n_g), the
 /// within-group spread does not involve (mu, tau), and the priors are N(0, 10²) and
 /// HalfNormal(5). Points (mu, tau, weight), weights summing to 1.
-fn grid_posterior(
-    y: &[f64],
-    group: &[usize],
-    groups: usize,
-) -> (Vec<(f64, f64, f64)>, Vec<f64>, Vec<f64>) {
+fn grid_posterior(y: &[f64], group: &[usize], groups: usize) -> (Grid, Vec<f64>, Vec<f64>) {
     let mut sum = vec![0.0; groups];
     let mut n = vec![0.0; groups];
     for (v, &g) in y.iter().zip(group) {
@@ -59,7 +58,7 @@ fn grid_posterior(
         }
     }
     let top = logp.iter().map(|p| p.2).fold(f64::NEG_INFINITY, f64::max);
-    let mut points: Vec<(f64, f64, f64)> = logp
+    let mut points: Grid = logp
         .into_iter()
         .map(|(mu, tau, l)| (mu, tau, (l - top).exp()))
         .collect();
