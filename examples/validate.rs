@@ -10,9 +10,10 @@
 //! Cases: the conjugate ones as a sanity check (coin, counts, normal, linreg: exact
 //! references), logistic and Poisson regression and eight schools (NUTS references),
 //! eight schools centred and the robust regression (adaptive-Metropolis references, made by
-//! `mcmc_reference`), and the six posteriordb cases (Stan NUTS references; diamonds only
-//! with `NGVI_POSTERIORDB` set, see the `posteriordb` example). The models are those of the
-//! single-case examples (`examples/common/`).
+//! `mcmc_reference`), a centred hierarchical model with 100 groups (exact by quadrature,
+//! written by `scale_hierarchical -- --write 100`), and the six posteriordb cases (Stan
+//! NUTS references; diamonds only with `NGVI_POSTERIORDB` set, see the `posteriordb`
+//! example). The models are those of the single-case examples (`examples/common/`).
 //!
 //! `cargo run --release --example validate [-- [--cubature] NAME ...]` (names filter the
 //! cases by substring, e.g. `-- kidiq logistic`; `--cubature` fits with
