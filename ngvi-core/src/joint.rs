@@ -46,14 +46,7 @@ impl<M: Model> Joint<'_, M> {
 
     /// z = g(u) and ln |det g′(u)|, piece by piece.
     fn to_latent<S: Scalar>(&self, u: &[S]) -> (Vec<S>, S) {
-        let mut z = Vec::with_capacity(self.latent_dim());
-        let mut jac = S::constant(0.0);
-        for p in &self.pieces {
-            let (zp, lj) = p.forward(&u[p.u.clone()]);
-            z.extend(zp);
-            jac += lj;
-        }
-        (z, jac)
+        crate::transform::to_latent(&self.pieces, u)
     }
 
     /// The latent vector z = g(u), on the latents' own scales.

@@ -106,6 +106,13 @@ pub trait Model {
         Ok(self.latents()?.iter().map(|l| l.shape.len()).sum())
     }
 
+    /// The names of the derived quantities (`track NAME = EXPR;` in `model!`), in statement
+    /// order. The default: none. A fit draws its posterior sample when it is first read,
+    /// unless the model has derived quantities to evaluate at every draw.
+    fn tracked_names(&self) -> Vec<&'static str> {
+        Vec::new()
+    }
+
     /// The derived quantities at `z` (`track NAME = EXPR;` in `model!`), in statement
     /// order, each with its components (one for a scalar). A `track` after a statement
     /// that makes the log joint −∞ at `z` is not reached and not listed. The default: none.

@@ -118,14 +118,30 @@ pub struct Piece {
     pub z: Range<usize>,
 }
 
+/// z = g(u) and the log-Jacobian of (4.2), piece by piece.
+pub fn to_latent<S: Scalar>(pieces: &[Piece], u: &[S]) -> (Vec<S>, S) {
+    let mut z = Vec::with_capacity(pieces.last().map_or(0, |p| p.z.end));
+    let mut jac = S::constant(0.0);
+    for p in pieces {
+        jac += p.forward_into(&u[p.u.clone()], &mut z);
+    }
+    (z, jac)
+}
+
 impl Piece {
-    /// z = g(u) and ln |det g′(u)| for this piece, u its own coordinates.
-    pub fn forward<S: Scalar>(&self, u: &[S]) -> (Vec<S>, S) {
+    /// Appends z = g(u) for this piece to `z` and gives ln |det g′(u)|, u its own
+    /// coordinates.
+    pub fn forward_into<S: Scalar>(&self, u: &[S], z: &mut Vec<S>) -> S {
         match self.transform {
-            Transform::StickBreaking => Transform::simplex(u),
+            Transform::StickBreaking => {
+                let (zp, jac) = Transform::simplex(u);
+                z.extend(zp);
+                jac
+            }
             t => {
-                let (z, jac) = t.forward(u[0].clone());
-                (vec![z], jac)
+                let (zi, jac) = t.forward(u[0].clone());
+                z.push(zi);
+                jac
             }
         }
     }

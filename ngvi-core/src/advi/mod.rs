@@ -31,6 +31,7 @@ pub struct Advi {
     seed: u64,
     full_rank: bool,
     step_size: f64,
+    final_step_size: Option<f64>,
     grad_samples: usize,
     elbo_samples: usize,
     eval_every: usize,
@@ -45,6 +46,7 @@ impl Default for Advi {
             seed: 0,
             full_rank: false,
             step_size: 0.05,
+            final_step_size: None,
             grad_samples: 1,
             elbo_samples: 100,
             eval_every: 100,
@@ -78,6 +80,13 @@ impl Advi {
         self.step_size = eta;
         self
     }
+    /// Decay Adam's step size exponentially from `step_size` to `eta` over `max_iters`
+    /// steps, η_t = η₀ (η / η₀)^(t / max_iters), as optax's `exponential_decay` (the
+    /// schedule NumPyro users pair with a large first step). Without it the step is constant.
+    pub fn step_size_decay(mut self, eta: f64) -> Self {
+        self.final_step_size = Some(eta);
+        self
+    }
     /// Draws per gradient estimate.
     pub fn grad_samples(mut self, n: usize) -> Self {
         self.grad_samples = n;
@@ -108,6 +117,10 @@ impl Advi {
                 ("seed", Setting::Count(self.seed)),
                 ("full_rank", Setting::Flag(self.full_rank)),
                 ("step_size", Setting::Real(self.step_size)),
+                (
+                    "step_size_decay",
+                    Setting::Real(self.final_step_size.unwrap_or(self.step_size)),
+                ),
                 ("grad_samples", count(self.grad_samples)),
                 ("elbo_samples", count(self.elbo_samples)),
                 ("eval_every", count(self.eval_every)),
@@ -132,6 +145,11 @@ impl Advi {
                 self.step_size.to_string(),
                 "positive and finite",
             );
+        }
+        if let Some(eta) = self.final_step_size {
+            if !(eta > 0.0 && eta.is_finite()) {
+                return invalid("step_size_decay", eta.to_string(), "positive and finite");
+            }
         }
         if !(1..=100_000).contains(&self.grad_samples) {
             return invalid(
@@ -201,6 +219,7 @@ impl Advi {
                 family,
                 coords: (0..d).collect(),
                 conjugate: false,
+                hessian: None,
             }],
             settings: Settings {
                 max_iters: self.max_iters,
@@ -226,7 +245,7 @@ impl Advi {
                 record: self.record(model_name::<M>()),
             },
             self.draws,
-            &mut StdRng::seed_from_u64(stream_seed(self.seed, 2)),
+            stream_seed(self.seed, 2),
         ))
     }
 
@@ -243,7 +262,7 @@ impl Advi {
     ) -> Result<(Vec<f64>, Run), Error> {
         let mut theta = objective.initial(start);
         let mut average = vec![0.0; theta.len()];
-        let mut adam = adam::Adam::new(self.step_size, theta.len());
+        let mut adam = adam::Adam::new(theta.len());
         let mut elbo = vec![objective.elbo(&theta, self.elbo_samples, rng)?];
         let mut stop = StopReason::MaxIters {
             change: f64::INFINITY,
@@ -251,7 +270,7 @@ impl Advi {
         let mut iterations = self.max_iters;
         for t in 1..=self.max_iters {
             let grad = objective.gradient(&theta, self.grad_samples, rng)?;
-            adam.ascend(&mut theta, &grad);
+            adam.ascend(&mut theta, &grad, self.step_at(t));
             average.iter_mut().zip(&theta).for_each(|(a, x)| *a += x);
             if t % self.eval_every != 0 {
                 continue;
@@ -280,6 +299,19 @@ impl Advi {
             draw_error: None,
         };
         Ok((theta, run))
+    }
+}
+
+impl Advi {
+    /// Adam's step size at step t (1-based): constant, or η₀ (η / η₀)^(t / max_iters).
+    fn step_at(&self, t: usize) -> f64 {
+        match self.final_step_size {
+            Some(eta) => {
+                let progress = t as f64 / self.max_iters as f64;
+                self.step_size * (eta / self.step_size).powf(progress)
+            }
+            None => self.step_size,
+        }
     }
 }
 

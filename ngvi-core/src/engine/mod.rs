@@ -18,8 +18,10 @@ mod update;
 pub(crate) use start::centre;
 pub use update::{Eval, NaturalGradient, StepNote};
 
+use nalgebra::DMatrix;
+
 use crate::error::Error;
-use crate::family::{ExpFamily, Rule};
+use crate::family::{ExpFamily, Rule, LN_2PI};
 use crate::joint::Joint;
 use crate::model::Model;
 
@@ -93,6 +95,9 @@ pub(crate) struct Block {
     pub(crate) coords: Vec<usize>,
     /// Whether the block is exact in one step (ρ = 1 and no ELBO line search).
     pub(crate) conjugate: bool,
+    /// The Hessian of the log joint in this block when it is constant: a lone block whose
+    /// log joint passed the quadratic check (3.2). Its targets then need gradients only.
+    pub(crate) hessian: Option<nalgebra::DMatrix<f64>>,
 }
 
 /// Engine settings (built by `Ngvi`).
@@ -164,6 +169,14 @@ impl<M: Model> Engine<'_, M> {
     /// is the exact posterior: then f̃ − ln q = ln p(x) at every point. −∞ where the log
     /// joint is −∞ at a point of the rule.
     pub(crate) fn elbo(&self, seed: u64) -> Result<f64, Error> {
+        if let [only @ Block {
+            hessian: Some(h), ..
+        }] = self.blocks.as_slice()
+        {
+            if let Some(e) = self.quadratic_elbo(only, h)? {
+                return Ok(e);
+            }
+        }
         let mut e = 0.0;
         for (w, u) in self.rule(None, seed) {
             let ln_q: f64 = self
@@ -181,6 +194,32 @@ impl<M: Model> Engine<'_, M> {
             e += w * (f - ln_q);
         }
         Ok(if e.is_nan() { f64::NEG_INFINITY } else { e })
+    }
+
+    /// The ELBO of a lone Gaussian block on a log joint with constant Hessian H, in closed
+    /// form from one value pass (4.12a):
+    /// L = f̃(m) + ½ tr(H P⁻¹) + ½ d (1 + ln 2π) − ½ ln |P|. `None` when P is not positive
+    /// definite.
+    fn quadratic_elbo(&self, block: &Block, h: &DMatrix<f64>) -> Result<Option<f64>, Error> {
+        let Some(chol) =
+            update::gaussian_precision(block.family.as_ref()).and_then(|p| p.cholesky())
+        else {
+            return Ok(None);
+        };
+        let d = h.nrows() as f64;
+        let ln_det_p = 2.0
+            * chol
+                .l_dirty()
+                .diagonal()
+                .iter()
+                .map(|x| x.ln())
+                .sum::<f64>();
+        let trace = (h * chol.inverse()).trace();
+        let f = self
+            .joint
+            .value(start::centre(&self.blocks, self.joint.dim()))?;
+        let e = f + 0.5 * trace + 0.5 * d * (1.0 + LN_2PI) - 0.5 * ln_det_p;
+        Ok(Some(if e.is_nan() { f64::NEG_INFINITY } else { e }))
     }
 
     /// Fit: one pass of deterministic rules for an exact model; otherwise start the Gaussian

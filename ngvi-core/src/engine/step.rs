@@ -9,7 +9,7 @@ use super::{
     MIN_RELATIVE_SD,
 };
 use crate::error::Error;
-use crate::family::Geometry;
+use crate::family::{Geometry, Rule};
 use crate::model::Model;
 
 /// Halvings of ρ tried when a step lowers the objective.
@@ -190,16 +190,21 @@ impl<M: Model> Engine<'_, M> {
             matches!(fam.geometry(), Geometry::Gaussian { .. }) && !self.blocks[b].conjugate;
         let rule = self.rule((!stein).then_some(b), seed);
         let t = if stein {
-            let mut evals = Vec::with_capacity(rule.len());
-            for (weight, u) in rule {
-                let (v, grad) = self.joint.block_gradient(coords, &u)?;
-                if !v.is_finite() || grad.iter().any(|x| !x.is_finite()) {
-                    return Err(non_finite(v));
-                }
-                let z = coords.iter().map(|&g| u[g]).collect();
-                evals.push(GradEval { weight, z, grad });
-            }
+            let evals = self.gradient_evals(b, rule)?;
             stein_target(fam.as_ref(), &evals).ok_or(non_finite(f64::NAN))?
+        } else if let Some(hess) = &self.blocks[b].hessian {
+            // A constant Hessian: the gradient at each point is all that changes.
+            let evals: Vec<Eval> = self
+                .gradient_evals(b, rule)?
+                .into_iter()
+                .map(|e| Eval {
+                    weight: e.weight,
+                    z: e.z,
+                    grad: e.grad,
+                    hess: hess.clone(),
+                })
+                .collect();
+            fam.target(&evals)
         } else {
             let mut evals = Vec::with_capacity(rule.len());
             for (weight, u) in rule {
@@ -221,6 +226,24 @@ impl<M: Model> Engine<'_, M> {
             return Err(non_finite(f64::NAN));
         }
         Ok(t)
+    }
+
+    /// Block `b`'s gradient of the log joint at every point of `rule`.
+    fn gradient_evals(&self, b: usize, rule: Rule) -> Result<Vec<GradEval>, Error> {
+        let (fam, coords) = (&self.blocks[b].family, &self.blocks[b].coords);
+        let mut evals = Vec::with_capacity(rule.len());
+        for (weight, u) in rule {
+            let (v, grad) = self.joint.block_gradient(coords, &u)?;
+            if !v.is_finite() || grad.iter().any(|x| !x.is_finite()) {
+                return Err(Error::NonFinite {
+                    family: fam.name(),
+                    value: v,
+                });
+            }
+            let z = coords.iter().map(|&g| u[g]).collect();
+            evals.push(GradEval { weight, z, grad });
+        }
+        Ok(evals)
     }
 
     /// One NGVI step of block `b`: a conjugate block in closed form; a non-conjugate one by a

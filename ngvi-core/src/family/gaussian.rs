@@ -74,8 +74,7 @@ impl Gaussian {
     fn transform(&self, eps: &DVector<f64>) -> DVector<f64> {
         let x = self
             .chol_l
-            .transpose()
-            .solve_upper_triangular(eps)
+            .tr_solve_lower_triangular(eps)
             .unwrap_or_else(|| DVector::from_element(eps.len(), f64::NAN));
         &self.m + x
     }
@@ -185,7 +184,9 @@ impl ExpFamily for Gaussian {
         if z.len() != d {
             return f64::NAN;
         }
-        let r = self.chol_l.transpose() * (DVector::from_column_slice(z) - &self.m);
+        let r = self
+            .chol_l
+            .tr_mul(&(DVector::from_column_slice(z) - &self.m));
         -0.5 * r.norm_squared() + 0.5 * self.ln_det_prec() - 0.5 * d as f64 * LN_2PI
     }
     fn sample(&self, rng: &mut dyn rand::Rng) -> Vec<f64> {

@@ -185,7 +185,7 @@ impl Fit {
             .flat_map(|v| self.mean(v.name).unwrap_or_default())
             .collect();
         write_row(&mut out, &means)?;
-        for d in 0..self.draws.len() {
+        for d in 0..self.draws.n {
             let row: Vec<f64> = columns
                 .iter()
                 .flat_map(|c| c.get(d).cloned().unwrap_or_default())
@@ -262,7 +262,7 @@ impl Fit {
                     "1".to_string()
                 },
             ),
-            ("output_samples", self.draws.len().to_string()),
+            ("output_samples", self.draws.n.to_string()),
         ]
     }
 

@@ -420,7 +420,7 @@ impl Ngvi {
                 record: self.record(model_name::<M>()),
             },
             self.draws,
-            &mut StdRng::seed_from_u64(stream_seed(self.seed, DRAWS_STREAM)),
+            stream_seed(self.seed, DRAWS_STREAM),
         );
         fit.track(model)?;
         Ok(fit)

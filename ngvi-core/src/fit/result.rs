@@ -1,11 +1,15 @@
 //! [`Fit`]: the fitted approximate posterior, read by latent name.
 
+use std::sync::OnceLock;
+
 use rand::rngs::StdRng;
+use rand::SeedableRng;
+use special::Error as _;
 
 use super::correction::{corrected, Correction};
 use super::{Diagnostics, Outcome, Setting};
 use crate::engine::{Block, Engine, StopReason};
-use crate::family::ExpFamily;
+use crate::family::{ExpFamily, Geometry};
 use crate::guide::Reason;
 use crate::model::{Latent, Model};
 use crate::transform::{Piece, Transform};
@@ -17,8 +21,10 @@ pub struct Fit {
     pub(super) latent_block: Vec<usize>,
     pub(super) reasons: Vec<Reason>,
     pub(super) blocks: Vec<Block>,
-    pub(super) draws: Vec<Vec<f64>>,
+    pub(super) draws: Draws,
     pub(super) moments: Vec<(f64, f64)>,
+    /// (mean, sd) of every guide coordinate in a Gaussian block, on the guide's scale.
+    gaussian_marginals: Vec<Option<(f64, f64)>>,
     pub(super) elbo: Vec<f64>,
     pub(super) iterations: usize,
     pub(super) stop: StopReason,
@@ -79,7 +85,7 @@ impl Fit {
         engine: Engine<'_, M>,
         outcome: Outcome,
         n_draws: usize,
-        rng: &mut StdRng,
+        draws_seed: u64,
     ) -> Fit {
         let Outcome {
             run,
@@ -92,11 +98,17 @@ impl Fit {
             gradients: c.gradients,
             hessians: c.hessians,
         };
+        let pieces = engine.joint.pieces.clone();
+        let marginals = gaussian_marginals(&engine.blocks, engine.joint.dim());
         let (moments, draws) = match diagnostics.weights.take() {
-            Some(w) => corrected(&engine, &w, n_draws, rng),
+            Some(w) => {
+                let mut rng = StdRng::seed_from_u64(draws_seed);
+                let (moments, draws) = corrected(&engine, &w, n_draws, &mut rng);
+                (moments, Draws::made(draws, pieces, true))
+            }
             None => {
-                let draws = draw(&engine, n_draws, rng);
-                (moments(&engine.blocks, &engine.joint.pieces, &draws), draws)
+                let draws = Draws::pending(pieces, n_draws, draws_seed);
+                (moments(&engine.blocks, &draws), draws)
             }
         };
         Fit {
@@ -104,6 +116,7 @@ impl Fit {
             latent_block,
             reasons,
             blocks: engine.blocks,
+            gaussian_marginals: marginals,
             draws,
             moments,
             elbo: run.elbo,
@@ -163,15 +176,39 @@ impl Fit {
         Some(range.map(|g| self.moments[g].1).collect())
     }
 
-    /// The q-quantile (0 ≤ q ≤ 1) of each component of `name`, from the draws.
+    /// The q-quantile (0 ≤ q ≤ 1) of each component of `name`: exact for a coordinate of a
+    /// Gaussian block under an elementwise transform g (g(m + s Φ⁻¹(q)), g increasing),
+    /// from the draws otherwise (and for a corrected fit).
     pub fn quantile(&self, name: &str, q: f64) -> Option<Vec<f64>> {
         let Some((_, range)) = self.find(name) else {
             return self.tracked_quantile(name, q);
         };
-        if !(0.0..=1.0).contains(&q) || self.draws.is_empty() {
+        if !(0.0..=1.0).contains(&q) || self.draws.n == 0 {
             return None;
         }
-        Some(range.map(|g| quantile(self.column(g), q)).collect())
+        Some(range.map(|g| self.coordinate_quantile(g, q)).collect())
+    }
+
+    /// The q-quantile of latent coordinate `g` (see [`Fit::quantile`]).
+    pub(super) fn coordinate_quantile(&self, g: usize, q: f64) -> f64 {
+        self.gaussian_quantile(g, q)
+            .unwrap_or_else(|| quantile(self.column(g), q))
+    }
+
+    /// g(m + s Φ⁻¹(q)) for latent coordinate `g` when it is one coordinate of a Gaussian
+    /// block under an elementwise (increasing) transform and the fit was not corrected.
+    fn gaussian_quantile(&self, g: usize, q: f64) -> Option<f64> {
+        if self.draws.corrected {
+            return None;
+        }
+        let piece = self.draws.pieces.iter().find(|p| p.z.contains(&g))?;
+        if !piece.transform.is_elementwise() {
+            return None;
+        }
+        let (m, s) = self.gaussian_marginals[piece.u.start]?;
+        // Φ⁻¹(q) = √2 erf⁻¹(2q − 1)
+        let z = std::f64::consts::SQRT_2 * (2.0 * q - 1.0).inv_error();
+        Some(piece.transform.forward(m + s * z).0)
     }
 
     /// Draws of `name` from the approximate posterior: one `Vec` per draw.
@@ -181,6 +218,7 @@ impl Fit {
         };
         Some(
             self.draws
+                .all(&self.blocks)
                 .iter()
                 .map(|z| z[range.clone()].to_vec())
                 .collect(),
@@ -251,13 +289,70 @@ impl Fit {
     }
 
     pub(super) fn column(&self, g: usize) -> Vec<f64> {
-        self.draws.iter().map(|z| z[g]).collect()
+        self.draws.all(&self.blocks).iter().map(|z| z[g]).collect()
+    }
+
+    /// Every posterior draw of the whole latent vector, made now if not yet made.
+    pub(super) fn all_draws(&self) -> &[Vec<f64>] {
+        self.draws.all(&self.blocks)
+    }
+}
+
+/// The posterior draws of a fit: made when first read (most fits are read through their
+/// means, sds and quantiles, which need none), from their own seed, so that the same fit
+/// gives the same draws whenever they are made.
+#[derive(Debug)]
+pub(super) struct Draws {
+    made: OnceLock<Vec<Vec<f64>>>,
+    /// How many.
+    pub(super) n: usize,
+    /// The transforms from the guides' coordinates to the latents' scales.
+    pub(super) pieces: Vec<Piece>,
+    /// The seed of the generator to draw from, until they are made.
+    seed: Option<u64>,
+    /// Whether they were resampled by importance weight (a corrected fit).
+    pub(super) corrected: bool,
+}
+
+impl Draws {
+    fn made(draws: Vec<Vec<f64>>, pieces: Vec<Piece>, corrected: bool) -> Draws {
+        Draws {
+            n: draws.len(),
+            made: OnceLock::from(draws),
+            pieces,
+            seed: None,
+            corrected,
+        }
+    }
+
+    fn pending(pieces: Vec<Piece>, n: usize, seed: u64) -> Draws {
+        Draws {
+            made: OnceLock::new(),
+            n,
+            pieces,
+            seed: Some(seed),
+            corrected: false,
+        }
+    }
+
+    /// The draws of the guide `blocks`, made on first use.
+    pub(super) fn all(&self, blocks: &[Block]) -> &[Vec<f64>] {
+        self.made.get_or_init(|| match self.seed {
+            Some(seed) => draw(
+                blocks,
+                &self.pieces,
+                self.n,
+                &mut StdRng::seed_from_u64(seed),
+            ),
+            None => Vec::new(),
+        })
     }
 }
 
 /// (mean, sd) of every latent coordinate on its own scale: closed form for the identity and
 /// log transforms (a conjugate block is on the identity), from the draws otherwise.
-fn moments(blocks: &[Block], pieces: &[Piece], draws: &[Vec<f64>]) -> Vec<(f64, f64)> {
+fn moments(blocks: &[Block], draws: &Draws) -> Vec<(f64, f64)> {
+    let pieces = &draws.pieces;
     let dim_u = pieces.last().map_or(0, |p| p.u.end);
     let mut by_u = vec![(f64::NAN, f64::NAN); dim_u];
     for b in blocks {
@@ -276,7 +371,21 @@ fn moments(blocks: &[Block], pieces: &[Piece], draws: &[Vec<f64>]) -> Vec<(f64, 
                 out.push((e, e * (s * s).exp_m1().sqrt()));
             }
             Transform::Logit(..) | Transform::StickBreaking => {
-                out.extend(p.z.clone().map(|g| draw_moments(draws, g)));
+                let all = draws.all(blocks);
+                out.extend(p.z.clone().map(|g| draw_moments(all, g)));
+            }
+        }
+    }
+    out
+}
+
+/// (mean, sd) of every coordinate of a Gaussian block, by guide coordinate.
+fn gaussian_marginals(blocks: &[Block], dim: usize) -> Vec<Option<(f64, f64)>> {
+    let mut out = vec![None; dim];
+    for b in blocks {
+        if matches!(b.family.geometry(), Geometry::Gaussian { .. }) {
+            for ((&g, m), s) in b.coords.iter().zip(b.family.mean()).zip(b.family.sd()) {
+                out[g] = Some((m, s));
             }
         }
     }
@@ -291,17 +400,18 @@ fn draw_moments(draws: &[Vec<f64>], g: usize) -> (f64, f64) {
     (e, var.sqrt())
 }
 
-/// `n` draws of the whole latent vector, on the latents' own scales.
-fn draw<M: Model>(engine: &Engine<'_, M>, n: usize, rng: &mut StdRng) -> Vec<Vec<f64>> {
+/// `n` draws of the whole latent vector from the guide `blocks`, on the latents' own scales.
+fn draw(blocks: &[Block], pieces: &[Piece], n: usize, rng: &mut StdRng) -> Vec<Vec<f64>> {
+    let dim = pieces.last().map_or(0, |p| p.u.end);
     (0..n)
         .map(|_| {
-            let mut u = vec![0.0; engine.joint.dim()];
-            for b in &engine.blocks {
+            let mut u = vec![0.0; dim];
+            for b in blocks {
                 for (&g, v) in b.coords.iter().zip(b.family.sample(rng)) {
                     u[g] = v;
                 }
             }
-            engine.joint.latent(&u)
+            crate::transform::to_latent(pieces, &u).0
         })
         .collect()
 }

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::result::{quantile, Fit};
+use super::result::Fit;
 use crate::diagnostics::{K_CAUTION, K_DO_NOT_TRUST};
 use crate::engine::{StopReason, DRAW_TOL};
 use crate::model::Shape;
@@ -31,7 +31,6 @@ impl Fit {
                     format!("{}[{k}]", l.name)
                 };
                 let (m, s) = self.moments[g];
-                let col = self.column(g);
                 let guide = if k == 0 {
                     self.reasons[i].to_string()
                 } else {
@@ -40,9 +39,9 @@ impl Fit {
                 let _ = writeln!(
                     out,
                     "{label:<14} {m:>12.5} {s:>12.5} {:>12.5} {:>12.5} {:>12.5}  {guide}",
-                    quantile(col.clone(), 0.05),
-                    quantile(col.clone(), 0.5),
-                    quantile(col, 0.95),
+                    self.coordinate_quantile(g, 0.05),
+                    self.coordinate_quantile(g, 0.5),
+                    self.coordinate_quantile(g, 0.95),
                 );
             }
             offset += n;
@@ -54,7 +53,7 @@ impl Fit {
             self.iterations,
             describe_stop(self.stop),
             self.elbo.last().copied().unwrap_or(f64::NAN),
-            self.draws.len()
+            self.draws.n
         );
         let _ = writeln!(
             out,

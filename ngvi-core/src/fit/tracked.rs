@@ -24,9 +24,12 @@ pub(super) struct TrackedDraws {
 impl Fit {
     /// Evaluate the model's derived quantities at every posterior draw.
     pub(super) fn track<M: Model>(&mut self, model: &M) -> Result<(), Error> {
+        if model.tracked_names().is_empty() {
+            return Ok(());
+        }
         let mut names: Vec<(&'static str, usize)> = Vec::new();
-        let mut reported = Vec::with_capacity(self.draws.len());
-        for z in &self.draws {
+        let mut reported = Vec::with_capacity(self.draws.n);
+        for z in self.all_draws() {
             let values = model.tracked(z)?;
             if values.is_empty() && names.is_empty() {
                 // no derived quantity (or none reached yet): nothing to keep per draw

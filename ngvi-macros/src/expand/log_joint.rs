@@ -58,7 +58,11 @@ impl Expander<'_, '_> {
         let (run, out, plates) = (run_fn(), track_out(), plates_arg());
         let list = quote!(::std::vec::Vec<(&'static str, ::std::vec::Vec<f64>)>);
         let tracked = (!self.model.tracked.is_empty()).then(|| {
+            let names = &self.model.tracked;
             quote! {
+                fn tracked_names(&self) -> ::std::vec::Vec<&'static str> {
+                    ::std::vec![#(#names),*]
+                }
                 fn tracked(&self, #z: &[f64]) -> ::core::result::Result<#list, ::ngvi::ModelError> {
                     let mut out = ::std::vec::Vec::new();
                     self.#run(#z, &::ngvi::InOrder, ::core::option::Option::Some(&mut out))?;
