@@ -19,7 +19,7 @@ use crate::engine::{stream_seed, Block, Engine, Expectation, Run, Settings, Stop
 use crate::error::Error;
 use crate::family::{DiagGaussian, ExpFamily, Gaussian};
 use crate::fit::{count, diagnose, model_name, Fit, Outcome, Record, Setting};
-use crate::guide::{self, GaussianWhy, Guide, Reason};
+use crate::guide::{self, Blocking, GaussianWhy, Guide, Reason};
 use crate::model::Model;
 use crate::plate::Reducer;
 use crate::progress::Progress;
@@ -172,7 +172,11 @@ impl Advi {
             model,
             &latents,
             &overrides,
-            !self.full_rank,
+            if self.full_rank {
+                Blocking::FullRank
+            } else {
+                Blocking::Diagonal
+            },
             false,
             &Reducer::default(),
             &mut rng,
@@ -201,6 +205,7 @@ impl Advi {
                 family,
                 coords: (0..d).collect(),
                 conjugate: false,
+                diagonal_hessian: false,
             }],
             settings: Settings {
                 max_iters: self.max_iters,

@@ -93,6 +93,9 @@ pub(crate) struct Block {
     pub(crate) coords: Vec<usize>,
     /// Whether the block is exact in one step (ρ = 1 and no ELBO line search).
     pub(crate) conjugate: bool,
+    /// Whether the log joint's Hessian within the block is diagonal (probed when planning):
+    /// then its curvature is read from gradients as a vector, in O(d) memory (§4.6).
+    pub(crate) diagonal_hessian: bool,
 }
 
 /// Engine settings (built by `Ngvi`).
@@ -206,17 +209,7 @@ impl<M: Model> Engine<'_, M> {
         }
         let planned: Vec<Box<dyn ExpFamily>> =
             self.blocks.iter().map(|b| b.family.boxed_clone()).collect();
-        for b in 0..self.blocks.len() {
-            if !self.blocks[b].conjugate {
-                self.blocks[b].family = start::start(
-                    &self.joint,
-                    &self.blocks,
-                    b,
-                    &self.settings.init,
-                    stream_seed(seed, 0),
-                )?;
-            }
-        }
+        self.start_blocks()?;
         let mut elbo = Vec::new();
         let mut iterations = 0;
         let mut previous = self.gaussian_moments();
@@ -271,6 +264,32 @@ impl<M: Model> Engine<'_, M> {
             notes,
             draw_error,
         })
+    }
+
+    /// The starting guides: every exact block with a diagonal Hessian takes one step on the
+    /// planned guides (a group effect starts at its data, not at the prior's centre, so that
+    /// the search for the other blocks' mode does not run into a funnel's neck); then every
+    /// non-conjugate block starts near its mode, the blocks before it at their starts.
+    pub(super) fn start_blocks(&mut self) -> Result<(), Error> {
+        let seed = self.settings.seed;
+        for b in 0..self.blocks.len() {
+            if self.blocks[b].conjugate && self.blocks[b].diagonal_hessian {
+                let target = self.target(b, stream_seed(seed, 0))?;
+                self.blocks[b].family.step(&target, 1.0)?;
+            }
+        }
+        for b in 0..self.blocks.len() {
+            if !self.blocks[b].conjugate {
+                self.blocks[b].family = start::start(
+                    &self.joint,
+                    &self.blocks,
+                    b,
+                    &self.settings.init,
+                    stream_seed(seed, 0),
+                )?;
+            }
+        }
+        Ok(())
     }
 
     /// (mean, sd) of every non-conjugate block.
