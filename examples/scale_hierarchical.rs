@@ -14,7 +14,8 @@
 mod support;
 
 use std::error::Error;
-use std::time::Instant;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use ngvi::prelude::*;
 use support::{centred, data, exact, exact_effects};
@@ -38,17 +39,27 @@ fn main() -> Result<(), Box<dyn Error>> {
         Err(e) => return Err(format!("the arguments are numbers of groups: {e}").into()),
     };
     println!(
-        "| groups | D | wall | iterations | stop reason | evaluations (value / gradient / Hessian) \
+        "| groups | D | wall | of which iterations | iterations | stop reason | evaluations (value / gradient / Hessian) \
          | mu \\|Δmean\\|/sd | tau \\|Δmean\\|/sd | worst theta \\|Δmean\\|/sd | sd ratio mu, tau |"
     );
-    println!("|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
     for groups in sizes {
         let (y, group) = data(groups, PER_GROUP);
         let reference = exact(&y, &group, groups);
         let effects = exact_effects(&y, &group, groups);
+        // The time of the last sweep: what the iterations took, before the diagnostics.
+        let last_sweep = Arc::new(Mutex::new(Duration::ZERO));
+        let record = Arc::clone(&last_sweep);
         let start = Instant::now();
-        let fit = Ngvi::new().fit(&centred(&y, &group, groups))?;
+        let fit = Ngvi::new()
+            .on_iteration(move |info| {
+                if let Ok(mut t) = record.lock() {
+                    *t = info.elapsed;
+                }
+            })
+            .fit(&centred(&y, &group, groups))?;
         let wall = start.elapsed();
+        let sweeps = *last_sweep.lock().map_err(|_| "timer")?;
         let mut cells = Vec::new();
         let mut ratios = Vec::new();
         for (name, (m, s)) in ["mu", "tau"].iter().zip(reference) {
@@ -65,9 +76,10 @@ fn main() -> Result<(), Box<dyn Error>> {
             .fold(0.0, f64::max);
         let e = fit.evaluations();
         println!(
-            "| {groups} | {} | {:.2} s | {} | {:?} | {} / {} / {} | {} | {} | {worst:.3} | {} |",
+            "| {groups} | {} | {:.2} s | {:.2} s | {} | {:?} | {} / {} / {} | {} | {} | {worst:.3} | {} |",
             groups + 2,
             wall.as_secs_f64(),
+            sweeps.as_secs_f64(),
             fit.iterations(),
             fit.stop_reason(),
             e.values,

@@ -243,7 +243,11 @@ impl<M: Model> Engine<'_, M> {
         let (m, p) = (fam.mean(), diagonal_precisions(fam).ok_or(non_finite(f64::NAN))?);
         let mut c = DiagonalCurvature::new(blk.coords.len());
         let finite = |v: f64, g: &[f64]| v.is_finite() && g.iter().all(|x| x.is_finite());
-        for (weight, u) in self.rule(blk.conjugate.then_some(b), seed) {
+        let rule = match blk.conjugate {
+            true => self.exact_block_rule(b, seed),
+            false => self.rule(None, seed),
+        };
+        for (weight, u) in rule {
             let (v, g) = self.joint.block_gradient(&blk.coords, &u)?;
             if !finite(v, &g) {
                 return Err(non_finite(v));
