@@ -40,9 +40,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     };
     println!(
         "| groups | D | wall | of which iterations | iterations | stop reason | evaluations (value / gradient / Hessian) \
-         | mu \\|Δmean\\|/sd | tau \\|Δmean\\|/sd | worst theta \\|Δmean\\|/sd | sd ratio mu, tau |"
+         | mu \\|Δmean\\|/sd | tau \\|Δmean\\|/sd | worst theta \\|Δmean\\|/sd | sd ratio mu, tau | k̂ |"
     );
-    println!("|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|");
     for groups in sizes {
         let (y, group) = data(groups, PER_GROUP);
         let reference = exact(&y, &group, groups);
@@ -76,7 +76,7 @@ fn main() -> Result<(), Box<dyn Error>> {
             .fold(0.0, f64::max);
         let e = fit.evaluations();
         println!(
-            "| {groups} | {} | {:.2} s | {:.2} s | {} | {:?} | {} / {} / {} | {} | {} | {worst:.3} | {} |",
+            "| {groups} | {} | {:.2} s | {:.2} s | {} | {:?} | {} / {} / {} | {} | {} | {worst:.3} | {} | {} |",
             groups + 2,
             wall.as_secs_f64(),
             sweeps.as_secs_f64(),
@@ -87,7 +87,8 @@ fn main() -> Result<(), Box<dyn Error>> {
             e.hessians,
             cells[0],
             cells[1],
-            ratios.join(", ")
+            ratios.join(", "),
+            fit.pareto_k().map_or("exact".into(), |k| format!("{k:.2}"))
         );
     }
     Ok(())

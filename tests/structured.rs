@@ -1,4 +1,4 @@
-//! Structured blocks (docs/design.md §5): a large latent whose log joint's Hessian within
+//! Structured blocks (docs/design.md §3, "Blocks"): a large latent whose log joint's Hessian within
 //! itself is diagonal gets a diagonal Gaussian block of its own, exact from gradients when
 //! the log joint is quadratic in it; a large latent coupled within itself stays in the
 //! joint full-rank block. The summary says which, and why.

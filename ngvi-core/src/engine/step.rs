@@ -230,9 +230,9 @@ impl<M: Model> Engine<'_, M> {
     }
 
     /// The target of a block whose Hessian is diagonal, from gradients alone and in O(d)
-    /// memory (§4.6): an exact block at its mean, its diagonal Hessian g(u + 1) − g(u) at
-    /// each point of the other blocks' rule (4.6a); otherwise Stein's identity with its
-    /// diagonal precision over the draws (4.6b).
+    /// memory (docs/design.md §4, (4.5c)): an exact block at its mean, its diagonal Hessian g(u + 1) − g(u) at
+    /// each point of the other blocks' rule (4.5c); otherwise Stein's identity with its
+    /// diagonal precision over the draws (4.5d).
     fn diagonal_target(&self, b: usize, seed: u64) -> Result<Vec<f64>, Error> {
         let blk = &self.blocks[b];
         let fam = blk.family.as_ref();

@@ -460,7 +460,7 @@ pub(crate) fn stein_target<F: ExpFamily + ?Sized>(fam: &F, evals: &[GradEval]) -
 }
 
 /// E[∇f] and the diagonal of E[∇²f] over a rule, for a block whose Hessian is diagonal
-/// (§4.6): all its update needs, as vectors, where a d × d matrix would not fit (d = 10⁴).
+/// (docs/design.md §4, (4.5c)): all its update needs, as vectors, where a d × d matrix would not fit (d = 10⁴).
 #[derive(Debug, Clone)]
 pub(crate) struct DiagonalCurvature {
     pub(crate) grad: Vec<f64>,
@@ -476,7 +476,7 @@ impl DiagonalCurvature {
     }
 
     /// A point of a block where the log joint is quadratic with a diagonal Hessian, with
-    /// the gradients g₀ = ∇f(u) and g₁ = ∇f(u + 1): there ∇²f = diag(g₁ − g₀) exactly (4.6a).
+    /// the gradients g₀ = ∇f(u) and g₁ = ∇f(u + 1): there ∇²f = diag(g₁ − g₀) exactly (4.5c).
     pub(crate) fn add_quadratic(&mut self, weight: f64, g0: &[f64], g1: &[f64]) {
         for i in 0..self.grad.len() {
             self.grad[i] += weight * g0[i];
@@ -485,7 +485,7 @@ impl DiagonalCurvature {
     }
 
     /// A draw z ~ N(m, diag(p)⁻¹) with the gradient g there: Stein's identity (4.5a) with a
-    /// diagonal precision, E[∂²f/∂zᵢ²] = E[gᵢ (zᵢ − mᵢ)] pᵢ (4.6b).
+    /// diagonal precision, E[∂²f/∂zᵢ²] = E[gᵢ (zᵢ − mᵢ)] pᵢ (4.5d).
     pub(crate) fn add_stein(&mut self, weight: f64, z: &[f64], g: &[f64], m: &[f64], p: &[f64]) {
         for i in 0..self.grad.len() {
             self.grad[i] += weight * g[i];

@@ -32,7 +32,7 @@ pub enum Reason {
     },
 }
 
-/// Which Gaussian block holds a latent (docs/design.md §5).
+/// Which Gaussian block holds a latent (docs/design.md §3, "Blocks").
 #[derive(Debug, Clone, PartialEq)]
 pub enum GaussianBlock {
     /// The joint block of the non-conjugate latents: full-rank, or diagonal with
