@@ -1,5 +1,5 @@
-//! Structured blocks (docs/design.md §3, "Blocks"): a large latent whose log joint's Hessian within
-//! itself is diagonal gets a diagonal Gaussian block of its own, exact from gradients when
+//! Structured blocks (docs/design.md §3, "Blocks"): a large latent whose log joint's
+//! Hessian within itself is diagonal gets a diagonal Gaussian block of its own, exact from gradients when
 //! the log joint is quadratic in it; a large latent coupled within itself stays in the
 //! joint full-rank block. The summary says which, and why.
 
@@ -106,7 +106,10 @@ fn a_latent_coupled_within_itself_stays_in_the_full_rank_block() {
     let x: Vec<Vec<f64>> = (0..80)
         .map(|_| (0..50).map(|_| uniform()).collect())
         .collect();
-    let y: Vec<f64> = x.iter().map(|r| r.iter().sum::<f64>() + uniform()).collect();
+    let y: Vec<f64> = x
+        .iter()
+        .map(|r| r.iter().sum::<f64>() + uniform())
+        .collect();
     let fit = Ngvi::new().fit(&regression(&x, &y)).unwrap();
     let Some(Reason::Gaussian { block, exact, .. }) = fit.reason("w") else {
         panic!("w: {:?}", fit.reason("w"));

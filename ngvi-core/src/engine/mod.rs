@@ -94,7 +94,8 @@ pub(crate) struct Block {
     /// Whether the block is exact in one step (ρ = 1 and no ELBO line search).
     pub(crate) conjugate: bool,
     /// Whether the log joint's Hessian within the block is diagonal (probed when planning):
-    /// then its curvature is read from gradients as a vector, in O(d) memory (docs/design.md §4, (4.5c)).
+    /// then its curvature is read from gradients as a vector, in O(d) memory
+    /// (docs/design.md §4, (4.5c)–(4.5d)).
     pub(crate) diagonal_hessian: bool,
 }
 
@@ -162,8 +163,8 @@ impl<M: Model> Engine<'_, M> {
         )
     }
 
-    /// The rule of the target of exact block `b` with a diagonal Hessian (docs/design.md §4, (4.5c)): the block
-    /// at its mean, the other blocks by their cubature when their product rule is small,
+    /// The rule of the target of exact block `b` with a diagonal Hessian (docs/design.md
+    /// §4, (4.5c)): the block at its mean, the other blocks by their cubature when their product rule is small,
     /// Monte Carlo otherwise (or when asked for). Each point costs two gradient passes in
     /// every coordinate of the block, and the cubature is exact to the degree the whitened
     /// antithetic draws are (3: they match the mean and covariance and cancel odd moments):

@@ -230,8 +230,8 @@ impl<M: Model> Engine<'_, M> {
     }
 
     /// The target of a block whose Hessian is diagonal, from gradients alone and in O(d)
-    /// memory (docs/design.md §4, (4.5c)): an exact block at its mean, its diagonal Hessian g(u + 1) − g(u) at
-    /// each point of the other blocks' rule (4.5c); otherwise Stein's identity with its
+    /// memory: an exact block at its mean, its diagonal Hessian g(u + 1) − g(u) at each
+    /// point of the other blocks' rule (4.5c); otherwise Stein's identity with its
     /// diagonal precision over the draws (4.5d).
     fn diagonal_target(&self, b: usize, seed: u64) -> Result<Vec<f64>, Error> {
         let blk = &self.blocks[b];
@@ -240,7 +240,10 @@ impl<M: Model> Engine<'_, M> {
             family: fam.name(),
             value,
         };
-        let (m, p) = (fam.mean(), diagonal_precisions(fam).ok_or(non_finite(f64::NAN))?);
+        let (m, p) = (
+            fam.mean(),
+            diagonal_precisions(fam).ok_or(non_finite(f64::NAN))?,
+        );
         let mut c = DiagonalCurvature::new(blk.coords.len());
         let finite = |v: f64, g: &[f64]| v.is_finite() && g.iter().all(|x| x.is_finite());
         let rule = match blk.conjugate {

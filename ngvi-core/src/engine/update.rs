@@ -460,7 +460,8 @@ pub(crate) fn stein_target<F: ExpFamily + ?Sized>(fam: &F, evals: &[GradEval]) -
 }
 
 /// E[∇f] and the diagonal of E[∇²f] over a rule, for a block whose Hessian is diagonal
-/// (docs/design.md §4, (4.5c)): all its update needs, as vectors, where a d × d matrix would not fit (d = 10⁴).
+/// (docs/design.md §4, (4.5c)–(4.5d)): all its update needs, as vectors, where a d × d
+/// matrix would not fit (d = 10⁴).
 #[derive(Debug, Clone)]
 pub(crate) struct DiagonalCurvature {
     pub(crate) grad: Vec<f64>,
@@ -476,7 +477,8 @@ impl DiagonalCurvature {
     }
 
     /// A point of a block where the log joint is quadratic with a diagonal Hessian, with
-    /// the gradients g₀ = ∇f(u) and g₁ = ∇f(u + 1): there ∇²f = diag(g₁ − g₀) exactly (4.5c).
+    /// the gradients g₀ = ∇f(u) and g₁ = ∇f(u + 1): there ∇²f = diag(g₁ − g₀) exactly
+    /// (4.5c).
     pub(crate) fn add_quadratic(&mut self, weight: f64, g0: &[f64], g1: &[f64]) {
         for i in 0..self.grad.len() {
             self.grad[i] += weight * g0[i];
@@ -505,7 +507,12 @@ pub(crate) fn diagonal_curvature_target<F: ExpFamily + ?Sized>(
         return None;
     }
     let m = fam.mean();
-    let t1 = c.grad.iter().zip(&c.hess).zip(&m).map(|((g, h), m)| g - h * m);
+    let t1 = c
+        .grad
+        .iter()
+        .zip(&c.hess)
+        .zip(&m)
+        .map(|((g, h), m)| g - h * m);
     Some(t1.chain(c.hess.iter().map(|h| 0.5 * h)).collect())
 }
 

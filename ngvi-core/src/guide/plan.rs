@@ -27,8 +27,8 @@ const QUADRATIC_PROBES: [f64; 8] = [0.7, -1.3, 3.1, -7.9, 19.3, -47.0, 113.0, -3
 const QUADRATIC_TOL: f64 = 1e-9;
 
 /// A non-conjugate latent of at least this many coordinates whose Hessian within itself is
-/// diagonal gets a diagonal Gaussian block of its own (docs/design.md §3, "Blocks"). Below it the joint
-/// full-rank block costs no more draws than the default 64 (its Stein curvature needs
+/// diagonal gets a diagonal Gaussian block of its own (docs/design.md §3, "Blocks"). Below
+/// it the joint full-rank block costs no more draws than the default 64 (its Stein curvature needs
 /// 2(D + 1) draws, and 2(31 + 1) = 64) and keeps the latent's correlations; from it on, the
 /// joint block's draws and its D × D factorisation grow with the latent.
 pub(crate) const OWN_BLOCK_MIN: usize = 32;
@@ -426,8 +426,8 @@ fn is_quadratic<M: Model>(joint: &Joint<'_, M>, blocks: &[Block], b: usize) -> R
 }
 
 /// Whether the log joint is quadratic in block `b`'s coordinates with a diagonal Hessian
-/// (the other blocks at their means), from gradients alone (docs/design.md (3.3)): the Hessian’s diagonal
-/// is h = g(u + 1) − g(u) if so (4.5c), and then at every probe shift δ the gradient is
+/// (the other blocks at their means), from gradients alone (docs/design.md (3.3)): the
+/// Hessian's diagonal is h = g(u + 1) − g(u) if so, and then at every probe shift δ the gradient is
 /// g₀ + h∘δ and the value f₀ + g₀·δ + ½ Σ hᵢδᵢ². The shifts differ per coordinate, so an
 /// entry off the diagonal shows too: a d × d Hessian is never formed.
 fn is_diagonal_quadratic<M: Model>(
