@@ -3,7 +3,7 @@
 //! quadrature: the curve of BENCHMARKS.md's "Scale" section. One fit per size, default
 //! settings; the sizes are the arguments.
 //!
-//! `cargo run --release --example scale_hierarchical [-- 10 30 100 300]`
+//! `cargo run --release --example scale_hierarchical [-- 10 100 1000 10000]`
 //!
 //! `-- --write GROUPS` instead writes the data of GROUPS groups to
 //! `examples/data/hierarchical.csv` and its exact posterior (mu, tau and every theta, by
@@ -14,7 +14,8 @@
 mod support;
 
 use std::error::Error;
-use std::time::Instant;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use ngvi::prelude::*;
 use support::{centred, data, exact, exact_effects};
@@ -34,20 +35,31 @@ fn main() -> Result<(), Box<dyn Error>> {
     let parsed: Result<Vec<usize>, _> = args.iter().map(|a| a.parse()).collect();
     let sizes = match parsed {
         Ok(v) if !v.is_empty() => v,
-        Ok(_) => vec![10, 30, 100, 300],
+        Ok(_) => vec![10, 100, 1000, 10000],
         Err(e) => return Err(format!("the arguments are numbers of groups: {e}").into()),
     };
     println!(
-        "| groups | D | wall | iterations | stop reason | evaluations (value / gradient / Hessian) \
-         | mu \\|Δmean\\|/sd | tau \\|Δmean\\|/sd | sd ratio mu, tau |"
+        "| groups | D | wall | of which iterations | iterations | stop reason | evaluations (value / gradient / Hessian) \
+         | mu \\|Δmean\\|/sd | tau \\|Δmean\\|/sd | worst theta \\|Δmean\\|/sd | sd ratio mu, tau | k̂ |"
     );
-    println!("|---:|---:|---:|---:|---|---:|---:|---:|---:|");
+    println!("|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|");
     for groups in sizes {
         let (y, group) = data(groups, PER_GROUP);
         let reference = exact(&y, &group, groups);
+        let effects = exact_effects(&y, &group, groups);
+        // The time of the last sweep: what the iterations took, before the diagnostics.
+        let last_sweep = Arc::new(Mutex::new(Duration::ZERO));
+        let record = Arc::clone(&last_sweep);
         let start = Instant::now();
-        let fit = Ngvi::new().fit(&centred(&y, &group, groups))?;
+        let fit = Ngvi::new()
+            .on_iteration(move |info| {
+                if let Ok(mut t) = record.lock() {
+                    *t = info.elapsed;
+                }
+            })
+            .fit(&centred(&y, &group, groups))?;
         let wall = start.elapsed();
+        let sweeps = *last_sweep.lock().map_err(|_| "timer")?;
         let mut cells = Vec::new();
         let mut ratios = Vec::new();
         for (name, (m, s)) in ["mu", "tau"].iter().zip(reference) {
@@ -56,11 +68,18 @@ fn main() -> Result<(), Box<dyn Error>> {
             cells.push(format!("{:.3}", (mean - m).abs() / s));
             ratios.push(format!("{:.3}", sd / s));
         }
+        let theta = fit.mean("theta").ok_or("theta")?;
+        let worst = theta
+            .iter()
+            .zip(&effects)
+            .map(|(fm, (m, s))| (fm - m).abs() / s)
+            .fold(0.0, f64::max);
         let e = fit.evaluations();
         println!(
-            "| {groups} | {} | {:.2} s | {} | {:?} | {} / {} / {} | {} | {} | {} |",
+            "| {groups} | {} | {:.2} s | {:.2} s | {} | {:?} | {} / {} / {} | {} | {} | {worst:.3} | {} | {} |",
             groups + 2,
             wall.as_secs_f64(),
+            sweeps.as_secs_f64(),
             fit.iterations(),
             fit.stop_reason(),
             e.values,
@@ -68,7 +87,8 @@ fn main() -> Result<(), Box<dyn Error>> {
             e.hessians,
             cells[0],
             cells[1],
-            ratios.join(", ")
+            ratios.join(", "),
+            fit.pareto_k().map_or("exact".into(), |k| format!("{k:.2}"))
         );
     }
     Ok(())

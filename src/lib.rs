@@ -60,9 +60,9 @@ pub use ngvi_core::{
 #[cfg(feature = "nuts")]
 pub use ngvi_core::{Comparison, ComparisonRow, Nuts, NutsFit, RHAT_LIMIT};
 pub use ngvi_core::{
-    Confirmation, Error, Evaluations, ExpFamily, Expectation, FamilyError, Fit, GaussianWhy, Guide,
-    GuideView, InOrder, IterationInfo, Latent, LatentUse, Model, ModelError, ModelErrorKind, Ngvi,
-    PlateInfo, Plates, Reason, Setting, Shape, StopReason, Tracked,
+    Confirmation, Error, Evaluations, ExpFamily, Expectation, FamilyError, Fit, GaussianBlock,
+    GaussianWhy, Guide, GuideView, InOrder, IterationInfo, Latent, LatentUse, Model, ModelError,
+    ModelErrorKind, Ngvi, PlateInfo, Plates, Reason, Setting, Shape, StopReason, Tracked,
 };
 #[cfg(feature = "export")]
 pub use ngvi_core::{DrawArray, FitRecord, StopRecord, SummaryRow};

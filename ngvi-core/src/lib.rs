@@ -41,7 +41,7 @@ pub use family::{ExpFamily, FamilyError};
 #[cfg(feature = "export")]
 pub use fit::{DrawArray, FitRecord, StopRecord, SummaryRow};
 pub use fit::{Evaluations, Fit, GuideView, Ngvi, Setting};
-pub use guide::{Confirmation, GaussianWhy, Guide, Reason};
+pub use guide::{Confirmation, GaussianBlock, GaussianWhy, Guide, Reason};
 pub use model::{Latent, LatentUse, Model, Shape, Tracked};
 #[cfg(feature = "nuts")]
 pub use nuts::{Comparison, ComparisonRow, Nuts, NutsFit, RHAT_LIMIT};

@@ -19,7 +19,7 @@ use crate::engine::{stream_seed, Block, Engine, Expectation, Run, Settings, Stop
 use crate::error::Error;
 use crate::family::{DiagGaussian, ExpFamily, Gaussian};
 use crate::fit::{count, diagnose, model_name, Fit, Outcome, Record, Setting};
-use crate::guide::{self, GaussianWhy, Guide, Reason};
+use crate::guide::{self, Blocking, GaussianWhy, Guide, Reason};
 use crate::model::Model;
 use crate::plate::Reducer;
 use crate::progress::Progress;
@@ -190,7 +190,11 @@ impl Advi {
             model,
             &latents,
             &overrides,
-            !self.full_rank,
+            if self.full_rank {
+                Blocking::FullRank
+            } else {
+                Blocking::Diagonal
+            },
             false,
             &Reducer::default(),
             &mut rng,
@@ -220,6 +224,7 @@ impl Advi {
                 coords: (0..d).collect(),
                 conjugate: false,
                 hessian: None,
+                diagonal_hessian: false,
             }],
             settings: Settings {
                 max_iters: self.max_iters,

@@ -206,8 +206,42 @@ pub(super) fn check(
 
 /// Check the scalar parameters of `dist`, in order, against their domains in the spec table
 /// (`ngvi_spec::DISTS`); the error names the first outside its domain. A parameter that must
-/// lie above the one before it is first checked finite, then above.
+/// lie above the one before it is first checked finite, then above. Every density of every
+/// pass makes this check, so the test inlines and the error is built apart (a fifth of a
+/// value pass of the hierarchical model at 10⁵ rows went here).
+#[inline]
 pub(super) fn check_params(dist: DistKind, values: &[f64]) -> Result<(), ParamError> {
+    if params_in_domain(dist, values) {
+        Ok(())
+    } else {
+        first_param_error(dist, values)
+    }
+}
+
+/// Whether every parameter passes `check_params`.
+#[inline]
+fn params_in_domain(dist: DistKind, values: &[f64]) -> bool {
+    let mut previous = f64::NEG_INFINITY;
+    for (&(_, domain), &value) in dist.spec().params.iter().zip(values) {
+        let ok = match Domain::of_scalar(domain) {
+            Domain::Real => value.is_finite(),
+            Domain::Positive => value > 0.0 && value.is_finite(),
+            Domain::Probability => (0.0..=1.0).contains(&value),
+            Domain::Count => value >= 0.0 && value == value.floor() && value.is_finite(),
+            Domain::Above(_) | Domain::AtLeastComponents(_) | Domain::SumToOne => true,
+        };
+        let above = domain != spec::Domain::AbovePrevious || value > previous;
+        if !(ok && above) {
+            return false;
+        }
+        previous = value;
+    }
+    true
+}
+
+/// The error `check_params` gives for parameters that are not all in their domains.
+#[cold]
+fn first_param_error(dist: DistKind, values: &[f64]) -> Result<(), ParamError> {
     let mut previous: Option<(&'static str, f64)> = None;
     for (&(param, domain), &value) in dist.spec().params.iter().zip(values) {
         check(dist, param, value, Domain::of_scalar(domain))?;

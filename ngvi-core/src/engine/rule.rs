@@ -9,7 +9,7 @@ use nalgebra::{DMatrix, DVector};
 
 use super::update::gaussian_precision;
 use super::{stream_seed, Block, Expectation};
-use crate::family::{ExpFamily, Rule};
+use crate::family::{ExpFamily, Geometry, Rule};
 
 /// Largest product rule used before falling back to Monte Carlo.
 const MAX_RULE_POINTS: usize = 4096;
@@ -24,31 +24,36 @@ pub(super) fn rule(
     own_at_mean: Option<usize>,
     seed: u64,
 ) -> Rule {
-    let per_block: Vec<Option<Rule>> = blocks
+    let size = blocks.iter().enumerate().try_fold(1usize, |acc, (j, blk)| {
+        let n = if Some(j) == own_at_mean {
+            Some(1)
+        } else {
+            blk.family.cubature_len()
+        };
+        n.map(|n| acc.saturating_mul(n))
+    });
+    let small = size.is_some_and(|n| n <= MAX_RULE_POINTS);
+    let cubature = match expectation {
+        Expectation::Auto => small && blocks.iter().all(|b| b.conjugate),
+        Expectation::Cubature => small,
+        Expectation::MonteCarlo => false,
+    };
+    if !cubature {
+        return monte_carlo(blocks, dim, samples, own_at_mean, seed);
+    }
+    // Built only once the product is known to be small.
+    let per_block: Vec<Rule> = blocks
         .iter()
         .enumerate()
         .map(|(j, blk)| {
             if Some(j) == own_at_mean {
-                Some(vec![(1.0, blk.family.mean())])
+                vec![(1.0, blk.family.mean())]
             } else {
-                blk.family.cubature()
+                blk.family.cubature().unwrap_or_default()
             }
         })
         .collect();
-    let size = per_block.iter().try_fold(1usize, |acc, p| {
-        p.as_ref().map(|p| acc.saturating_mul(p.len()))
-    });
-    match (expectation, size) {
-        (Expectation::Auto, Some(n))
-            if n <= MAX_RULE_POINTS && blocks.iter().all(|b| b.conjugate) =>
-        {
-            product_rule(blocks, dim, per_block.iter().flatten())
-        }
-        (Expectation::Cubature, Some(n)) if n <= MAX_RULE_POINTS => {
-            product_rule(blocks, dim, per_block.iter().flatten())
-        }
-        _ => monte_carlo(blocks, dim, samples, own_at_mean, seed),
-    }
+    product_rule(blocks, dim, per_block.iter())
 }
 
 /// Whether expectations are taken by exact deterministic rules: every block conjugate,
@@ -57,7 +62,7 @@ pub(super) fn rule(
 pub(super) fn deterministic(blocks: &[Block], expectation: Expectation) -> bool {
     let all_conjugate = blocks.iter().all(|b| b.conjugate);
     let size = blocks.iter().try_fold(1usize, |acc, b| {
-        b.family.cubature().map(|r| acc.saturating_mul(r.len()))
+        b.family.cubature_len().map(|n| acc.saturating_mul(n))
     });
     let small = size.is_some_and(|n| n <= MAX_RULE_POINTS);
     matches!(expectation, Expectation::Auto | Expectation::Cubature)
@@ -117,9 +122,9 @@ fn monte_carlo(
 
 /// 2 × `pairs` draws of one block: antithetic and whitened for a Gaussian, plain otherwise.
 fn block_draws(fam: &dyn ExpFamily, pairs: usize, rng: &mut StdRng) -> Vec<Vec<f64>> {
-    let Some(p) = gaussian_precision(fam) else {
+    if !matches!(fam.geometry(), Geometry::Gaussian { .. }) {
         return (0..2 * pairs).map(|_| fam.sample(rng)).collect();
-    };
+    }
     let m = DVector::from_vec(fam.mean());
     let mut dev: Vec<DVector<f64>> = Vec::with_capacity(2 * pairs);
     for _ in 0..pairs {
@@ -127,7 +132,12 @@ fn block_draws(fam: &dyn ExpFamily, pairs: usize, rng: &mut StdRng) -> Vec<Vec<f
         dev.push(-&r);
         dev.push(r);
     }
-    if let Some(a) = whitening(&p, &dev) {
+    // Whitening needs more draws than dimensions: the d × d precision is formed only then.
+    let whitened = (dev.len() > m.len())
+        .then(|| gaussian_precision(fam))
+        .flatten()
+        .and_then(|p| whitening(&p, &dev));
+    if let Some(a) = whitened {
         dev.iter_mut().for_each(|r| *r = &a * &*r);
     }
     dev.into_iter()

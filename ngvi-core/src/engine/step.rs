@@ -2,7 +2,8 @@
 //! phase's fixed objective, and the phase's stopping rule.
 
 use super::update::{
-    has_flat_direction, mean_only_target, newton_decrement, stein_target, GradEval,
+    diagonal_curvature_target, diagonal_precisions, has_flat_direction, mean_only_target,
+    newton_decrement, stein_target, DiagonalCurvature, GradEval,
 };
 use super::{
     Engine, Eval, NaturalGradient, StepNote, StopReason, MAX_CURVATURE_COND, MAX_UNCONSTRAINED_SD,
@@ -58,14 +59,16 @@ impl<M: Model> Engine<'_, M> {
             let old: Vec<Vec<f64>> = self.blocks.iter().map(|b| b.family.natural()).collect();
             let old_mu: Vec<Vec<f64>> =
                 self.blocks.iter().map(|b| b.family.mean_params()).collect();
-            let (mut moved, mut stalled, mut flat) = (false, false, false);
+            let (mut moved, mut stalled, mut flat) = (false, None, false);
             // The objective at the current guide, while it is known: the fixed draws make it a
             // function of the guide alone, so a value once computed is not computed again.
             let mut current = elbo.last().copied();
             for b in 0..self.blocks.len() {
                 let (outcome, f, value) = self.step_block(b, iter, seed, current, notes)?;
                 moved |= outcome == Outcome::Moved;
-                stalled |= outcome == Outcome::NoAscent;
+                if outcome == Outcome::NoAscent {
+                    stalled = stalled.or(Some(b));
+                }
                 flat |= f;
                 current = value;
             }
@@ -91,14 +94,10 @@ impl<M: Model> Engine<'_, M> {
                 Some(StopReason::Diverged { sd })
             } else if let Some(sd) = self.collapsed_sd() {
                 Some(StopReason::Collapsed { sd })
-            } else if stalled && iter == 1 && !moved {
-                let family = self
-                    .blocks
-                    .iter()
-                    .find(|b| !b.conjugate)
-                    .map_or("", |b| b.family.name());
+            } else if let Some(b) = stalled.filter(|_| iter == 1 && !moved) {
+                let family = self.blocks[b].family.name();
                 return Err(Error::NoProgress { family });
-            } else if stalled {
+            } else if stalled.is_some() {
                 Some(StopReason::Stalled)
             } else if settled || !moved {
                 Some(if flat {
@@ -182,6 +181,13 @@ impl<M: Model> Engine<'_, M> {
             family: fam.name(),
             value,
         };
+        if self.blocks[b].diagonal_hessian {
+            let t = self.diagonal_target(b, seed)?;
+            return match t.iter().all(|x| x.is_finite()) {
+                true => Ok(t),
+                false => Err(non_finite(f64::NAN)),
+            };
+        }
         // A conjugate family's coefficients do not depend on its own z, and a Gaussian
         // block that passed the quadratic check has E[∇f̃] = ∇f̃(m) and E[∇²f̃] = ∇²f̃(m):
         // either way one point of its own, the mean, is exact. A Gaussian block that is not
@@ -244,6 +250,48 @@ impl<M: Model> Engine<'_, M> {
             evals.push(GradEval { weight, z, grad });
         }
         Ok(evals)
+    }
+
+    /// The target of a block whose Hessian is diagonal, from gradients alone and in O(d)
+    /// memory: an exact block at its mean, its diagonal Hessian g(u + 1) − g(u) at each
+    /// point of the other blocks' rule (4.5c); otherwise Stein's identity with its
+    /// diagonal precision over the draws (4.5d).
+    fn diagonal_target(&self, b: usize, seed: u64) -> Result<Vec<f64>, Error> {
+        let blk = &self.blocks[b];
+        let fam = blk.family.as_ref();
+        let non_finite = |value| Error::NonFinite {
+            family: fam.name(),
+            value,
+        };
+        let (m, p) = (
+            fam.mean(),
+            diagonal_precisions(fam).ok_or(non_finite(f64::NAN))?,
+        );
+        let mut c = DiagonalCurvature::new(blk.coords.len());
+        let finite = |v: f64, g: &[f64]| v.is_finite() && g.iter().all(|x| x.is_finite());
+        let rule = match blk.conjugate {
+            true => self.exact_block_rule(b, seed),
+            false => self.rule(None, seed),
+        };
+        for (weight, u) in rule {
+            let (v, g) = self.joint.block_gradient(&blk.coords, &u)?;
+            if !finite(v, &g) {
+                return Err(non_finite(v));
+            }
+            if blk.conjugate {
+                let mut shifted = u;
+                blk.coords.iter().for_each(|&k| shifted[k] += 1.0);
+                let (v1, g1) = self.joint.block_gradient(&blk.coords, &shifted)?;
+                if !finite(v1, &g1) {
+                    return Err(non_finite(v1));
+                }
+                c.add_quadratic(weight, &g, &g1);
+            } else {
+                let z: Vec<f64> = blk.coords.iter().map(|&k| u[k]).collect();
+                c.add_stein(weight, &z, &g, &m, &p);
+            }
+        }
+        diagonal_curvature_target(fam, &c).ok_or(non_finite(f64::NAN))
     }
 
     /// One NGVI step of block `b`: a conjugate block in closed form; a non-conjugate one by a

@@ -10,7 +10,7 @@
 //! steps ρ = 1 work as they do on all the data. An epoch is about one pass over the data in
 //! minibatches; the fit stops when an epoch moves every mean by at most `DRAW_TOL` sd.
 
-use super::{start, stream_seed, Block, Engine, NaturalGradient, Run, StopReason, DRAW_TOL};
+use super::{stream_seed, Block, Engine, NaturalGradient, Run, StopReason, DRAW_TOL};
 use crate::error::Error;
 use crate::family::ExpFamily;
 use crate::model::Model;
@@ -32,17 +32,7 @@ impl<M: Model> Engine<'_, M> {
             step: 0,
         };
         self.joint.reducer.subsample = Some(subsample);
-        for b in 0..self.blocks.len() {
-            if !self.blocks[b].conjugate {
-                self.blocks[b].family = start::start(
-                    &self.joint,
-                    &self.blocks,
-                    b,
-                    &self.settings.init,
-                    stream_seed(seed, 0),
-                )?;
-            }
-        }
+        self.start_blocks()?;
         let steps = n.div_ceil(batch).clamp(1, MAX_STEPS_PER_EPOCH);
         let rho = self.settings.step_size.unwrap_or(1.0);
         let (mut elbo, mut notes, mut shift) = (Vec::new(), Vec::new(), None);

@@ -85,7 +85,8 @@ impl<F: ExpFamily + ?Sized> NaturalGradient for F {
         }
         match self.geometry() {
             Geometry::Coefficients => convex_step(self, &lambda, target, rho),
-            Geometry::Gaussian { diagonal } => gaussian_step(self, target, rho, diagonal),
+            Geometry::Gaussian { diagonal: true } => diagonal_step(self, target, rho),
+            Geometry::Gaussian { diagonal: false } => full_step(self, target, rho),
         }
     }
 }
@@ -238,33 +239,22 @@ fn convex_step<F: ExpFamily + ?Sized>(
 
 /// The Gaussian step on (m, P): P ← (1 − ρ) P − ρ H, or the improved rule when that leaves
 /// the cone; then m ← m + ρ P⁻¹ E[g] (E[g] = t₁ + H m).
-fn gaussian_step<F: ExpFamily + ?Sized>(
+fn full_step<F: ExpFamily + ?Sized>(
     fam: &mut F,
     target: &[f64],
     rho: f64,
-    diagonal: bool,
 ) -> Result<StepNote, FamilyError> {
     let family = fam.name();
     let failed = |what| FamilyError::FailedUpdate { family, what };
     let m = DVector::from_vec(fam.mean());
     let d = m.len();
     let lambda = fam.natural();
-    let unpack = |v: &[f64]| -> DMatrix<f64> {
-        if diagonal {
-            DMatrix::from_diagonal(&DVector::from_column_slice(&v[d..]))
-        } else {
-            DMatrix::from_column_slice(d, d, &v[d..])
-        }
-    };
-    let p = unpack(&lambda) * (-2.0);
-    let h = unpack(target) * 2.0;
+    let p = DMatrix::from_column_slice(d, d, &lambda[d..]) * (-2.0);
+    let h = DMatrix::from_column_slice(d, d, &target[d..]) * 2.0;
     let h = (&h + h.transpose()) * 0.5;
     let g = DVector::from_column_slice(&target[..d]) + &h * &m;
-    let (new_p, note) = if diagonal {
-        diagonal_precision(&p, &h, rho)
-    } else {
-        full_precision(&p, &h, rho).ok_or(failed("the precision is not positive definite"))?
-    };
+    let (new_p, note) =
+        full_precision(&p, &h, rho).ok_or(failed("the precision is not positive definite"))?;
     let chol = new_p
         .clone()
         .cholesky()
@@ -275,12 +265,43 @@ fn gaussian_step<F: ExpFamily + ?Sized>(
         return Err(failed("the mean update is not finite"));
     }
     let l1 = &new_p * &new_m;
-    let l2: Vec<f64> = if diagonal {
-        new_p.diagonal().iter().map(|x| -0.5 * x).collect()
-    } else {
-        (&new_p * (-0.5)).iter().copied().collect()
-    };
-    let new_lambda: Vec<f64> = l1.iter().copied().chain(l2).collect();
+    let new_lambda: Vec<f64> = l1.iter().chain((&new_p * (-0.5)).iter()).copied().collect();
+    fam.set_natural(&new_lambda)?;
+    Ok(note)
+}
+
+/// The same step for a diagonal Gaussian, coordinate by coordinate in O(d): λ = (p∘m, −½ p)
+/// and t = (t₁, ½ h) give E[g] = t₁ + h∘m; then p ← `diagonal_precision`, m ← m + ρ g / p.
+fn diagonal_step<F: ExpFamily + ?Sized>(
+    fam: &mut F,
+    target: &[f64],
+    rho: f64,
+) -> Result<StepNote, FamilyError> {
+    let family = fam.name();
+    let m = fam.mean();
+    let d = m.len();
+    let lambda = fam.natural();
+    let p: Vec<f64> = lambda[d..].iter().map(|l| -2.0 * l).collect();
+    let h: Vec<f64> = target[d..].iter().map(|t| 2.0 * t).collect();
+    let (new_p, note) = diagonal_precision(&p, &h, rho);
+    if new_p.iter().any(|x| !(*x > 0.0 && x.is_finite())) {
+        return Err(FamilyError::FailedUpdate {
+            family,
+            what: "the precision update lost positive definiteness",
+        });
+    }
+    // m ← m + ρ P⁻¹ E[g]
+    let new_m: Vec<f64> = (0..d)
+        .map(|i| m[i] + rho * (target[i] + h[i] * m[i]) / new_p[i])
+        .collect();
+    if new_m.iter().any(|x| !x.is_finite()) {
+        return Err(FamilyError::FailedUpdate {
+            family,
+            what: "the mean update is not finite",
+        });
+    }
+    let l1 = new_m.iter().zip(&new_p).map(|(m, p)| p * m);
+    let new_lambda: Vec<f64> = l1.chain(new_p.iter().map(|p| -0.5 * p)).collect();
     fam.set_natural(&new_lambda)?;
     Ok(note)
 }
@@ -307,20 +328,23 @@ fn full_precision(
 
 /// The same rule per coordinate: pᵢ ← (1 − ρ) pᵢ − ρ hᵢ, or pᵢ − ρGᵢ + ρ²Gᵢ²/(2pᵢ) for
 /// the coordinates where that is not positive.
-fn diagonal_precision(p: &DMatrix<f64>, h: &DMatrix<f64>, rho: f64) -> (DMatrix<f64>, StepNote) {
+fn diagonal_precision(p: &[f64], h: &[f64], rho: f64) -> (Vec<f64>, StepNote) {
     let mut note = StepNote::Full;
-    let diag = DVector::from_fn(p.nrows(), |i, _| {
-        let (pi, hi) = (p[(i, i)], h[(i, i)]);
-        let plain = (1.0 - rho) * pi - rho * hi;
-        if plain > 0.0 {
-            plain
-        } else {
-            note = StepNote::PositiveDefiniteCorrection;
-            let gi = pi + hi;
-            pi - rho * gi + rho * rho * gi * gi / (2.0 * pi)
-        }
-    });
-    (DMatrix::from_diagonal(&diag), note)
+    let diag = p
+        .iter()
+        .zip(h)
+        .map(|(&pi, &hi)| {
+            let plain = (1.0 - rho) * pi - rho * hi;
+            if plain > 0.0 {
+                plain
+            } else {
+                note = StepNote::PositiveDefiniteCorrection;
+                let gi = pi + hi;
+                pi - rho * gi + rho * rho * gi * gi / (2.0 * pi)
+            }
+        })
+        .collect();
+    (diag, note)
 }
 
 /// The target of a step that moves only the mean of a Gaussian (keeps P):
@@ -433,4 +457,70 @@ pub(crate) fn stein_target<F: ExpFamily + ?Sized>(fam: &F, evals: &[GradEval]) -
     let h = cross * p;
     let h = (&h + h.transpose()) * 0.5;
     Some(gaussian_target(&mean, &g_mean, &h, diagonal))
+}
+
+/// E[∇f] and the diagonal of E[∇²f] over a rule, for a block whose Hessian is diagonal
+/// (docs/design.md §4, (4.5c)–(4.5d)): all its update needs, as vectors, where a d × d
+/// matrix would not fit (d = 10⁴).
+#[derive(Debug, Clone)]
+pub(crate) struct DiagonalCurvature {
+    pub(crate) grad: Vec<f64>,
+    pub(crate) hess: Vec<f64>,
+}
+
+impl DiagonalCurvature {
+    pub(crate) fn new(d: usize) -> Self {
+        DiagonalCurvature {
+            grad: vec![0.0; d],
+            hess: vec![0.0; d],
+        }
+    }
+
+    /// A point of a block where the log joint is quadratic with a diagonal Hessian, with
+    /// the gradients g₀ = ∇f(u) and g₁ = ∇f(u + 1): there ∇²f = diag(g₁ − g₀) exactly
+    /// (4.5c).
+    pub(crate) fn add_quadratic(&mut self, weight: f64, g0: &[f64], g1: &[f64]) {
+        for i in 0..self.grad.len() {
+            self.grad[i] += weight * g0[i];
+            self.hess[i] += weight * (g1[i] - g0[i]);
+        }
+    }
+
+    /// A draw z ~ N(m, diag(p)⁻¹) with the gradient g there: Stein's identity (4.5a) with a
+    /// diagonal precision, E[∂²f/∂zᵢ²] = E[gᵢ (zᵢ − mᵢ)] pᵢ (4.5d).
+    pub(crate) fn add_stein(&mut self, weight: f64, z: &[f64], g: &[f64], m: &[f64], p: &[f64]) {
+        for i in 0..self.grad.len() {
+            self.grad[i] += weight * g[i];
+            self.hess[i] += weight * g[i] * (z[i] - m[i]) * p[i];
+        }
+    }
+}
+
+/// Bonnet and Price with a diagonal expected Hessian h (4.5 with E[∇²f] = diag h):
+/// (E[g] − h∘m, ½ h). With E[∇²f] diagonal the Newton-mean target (4.5b) is this one.
+/// `None` for a family that is not a diagonal Gaussian.
+pub(crate) fn diagonal_curvature_target<F: ExpFamily + ?Sized>(
+    fam: &F,
+    c: &DiagonalCurvature,
+) -> Option<Vec<f64>> {
+    if fam.geometry() != (Geometry::Gaussian { diagonal: true }) {
+        return None;
+    }
+    let m = fam.mean();
+    let t1 = c
+        .grad
+        .iter()
+        .zip(&c.hess)
+        .zip(&m)
+        .map(|((g, h), m)| g - h * m);
+    Some(t1.chain(c.hess.iter().map(|h| 0.5 * h)).collect())
+}
+
+/// The precisions of a diagonal Gaussian, read from λ₂ = −½ p; `None` for other families.
+pub(crate) fn diagonal_precisions<F: ExpFamily + ?Sized>(fam: &F) -> Option<Vec<f64>> {
+    if fam.geometry() != (Geometry::Gaussian { diagonal: true }) {
+        return None;
+    }
+    let d = fam.dim();
+    Some(fam.natural()[d..].iter().map(|l| -2.0 * l).collect())
 }

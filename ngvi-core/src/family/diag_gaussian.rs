@@ -151,6 +151,9 @@ impl ExpFamily for DiagGaussian {
         }
         Some(pts)
     }
+    fn cubature_len(&self) -> Option<usize> {
+        Some(2 * self.dim())
+    }
     fn boxed_clone(&self) -> Box<dyn ExpFamily> {
         Box::new(self.clone())
     }

@@ -218,6 +218,9 @@ impl ExpFamily for Gaussian {
         }
         Some(pts)
     }
+    fn cubature_len(&self) -> Option<usize> {
+        Some(2 * self.dim())
+    }
     fn boxed_clone(&self) -> Box<dyn ExpFamily> {
         Box::new(self.clone())
     }

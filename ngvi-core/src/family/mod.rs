@@ -121,6 +121,11 @@ pub trait ExpFamily: Debug + Send + Sync {
     /// A deterministic rule that integrates low-degree polynomials in T(z) exactly under q;
     /// `None` when the family has none.
     fn cubature(&self) -> Option<Rule>;
+    /// The number of points of `cubature`, without building them (a diagonal Gaussian of
+    /// 10⁴ coordinates has 2·10⁴ points of 10⁴ values each).
+    fn cubature_len(&self) -> Option<usize> {
+        self.cubature().map(|r| r.len())
+    }
     /// A fresh guide of the same family (for trial steps).
     fn boxed_clone(&self) -> Box<dyn ExpFamily>;
 }

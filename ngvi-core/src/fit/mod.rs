@@ -25,7 +25,7 @@ use crate::diagnostics::{elbo_estimate, pareto_k, ParetoK, K_CAUTION, K_DO_NOT_T
 use crate::engine::{centre, stream_seed, Block, Engine, Expectation, Settings};
 use crate::error::Error;
 use crate::family::Geometry;
-use crate::guide::{self, Guide};
+use crate::guide::{self, Blocking, Guide};
 use crate::model::{Latent, Model};
 use crate::plate::{largest_plate, Reducer, Threads};
 use crate::progress::{IterationInfo, OnIteration, Progress};
@@ -43,6 +43,7 @@ pub struct Ngvi {
     samples: Option<usize>,
     draws: usize,
     diagonal: bool,
+    structured: bool,
     expectation: Expectation,
     overrides: Vec<(String, Guide)>,
     init: Vec<(String, Vec<f64>)>,
@@ -66,6 +67,7 @@ impl Default for Ngvi {
             samples: None,
             draws: 4000,
             diagonal: false,
+            structured: true,
             expectation: Expectation::Auto,
             overrides: Vec::new(),
             init: Vec::new(),
@@ -122,6 +124,16 @@ impl Ngvi {
     /// Use a diagonal Gaussian block instead of a full-rank one.
     pub fn diagonal(mut self, yes: bool) -> Self {
         self.diagonal = yes;
+        self
+    }
+    /// Give every non-conjugate latent of at least 32 coordinates whose log joint's Hessian
+    /// within itself is diagonal (group effects, each in its own likelihood terms) a
+    /// diagonal Gaussian block of its own, apart from the joint full-rank block of the other
+    /// latents (default `true`; the summary gives each latent's block and why). `false` puts
+    /// every non-conjugate latent in the one full-rank block, which keeps every correlation
+    /// at a cost that grows as the square of its size. `diagonal(true)` overrides both.
+    pub fn structured(mut self, yes: bool) -> Self {
+        self.structured = yes;
         self
     }
     /// How expectations are computed (deterministic rules or Monte Carlo).
@@ -255,6 +267,7 @@ impl Ngvi {
                 ),
                 ("draws", count(self.draws)),
                 ("diagonal", Setting::Flag(self.diagonal)),
+                ("structured", Setting::Flag(self.structured)),
                 (
                     "threads",
                     self.threads.map_or(Setting::Choice("auto"), count),
@@ -343,6 +356,15 @@ impl Ngvi {
         Ok(())
     }
 
+    /// How the non-conjugate latents are grouped into Gaussian blocks.
+    fn blocking(&self) -> Blocking {
+        match (self.diagonal, self.structured) {
+            (true, _) => Blocking::Diagonal,
+            (false, true) => Blocking::Structured,
+            (false, false) => Blocking::FullRank,
+        }
+    }
+
     /// The starting values on the unconstrained scale, by unconstrained coordinate, for the
     /// latents `init` names.
     fn starting_values(
@@ -374,7 +396,7 @@ impl Ngvi {
             model,
             &latents,
             &self.overrides,
-            self.diagonal,
+            self.blocking(),
             true,
             &self.reducer()?,
             &mut plan_rng,

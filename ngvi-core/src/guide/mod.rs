@@ -11,8 +11,8 @@ mod conjugacy;
 mod plan;
 mod reason;
 
-pub(crate) use plan::plan;
-pub use reason::{Confirmation, GaussianWhy, Reason};
+pub(crate) use plan::{plan, Blocking};
+pub use reason::{Confirmation, GaussianBlock, GaussianWhy, Reason};
 
 /// A user's choice of guide for one latent (see `Ngvi::guide`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

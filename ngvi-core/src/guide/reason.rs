@@ -25,8 +25,28 @@ pub enum Reason {
         transform: Transform,
         /// Why it is not in a conjugate family.
         why: GaussianWhy,
+        /// Which Gaussian block holds it, and why that one.
+        block: GaussianBlock,
         /// Whether the log joint is quadratic in the block, so the fit is exact.
         exact: bool,
+    },
+}
+
+/// Which Gaussian block holds a latent (docs/design.md §3, "Blocks").
+#[derive(Debug, Clone, PartialEq)]
+pub enum GaussianBlock {
+    /// The joint block of the non-conjugate latents: full-rank, or diagonal with
+    /// `Ngvi::diagonal(true)`.
+    Joint,
+    /// A diagonal Gaussian block of its own: a latent of `coords` coordinates (at least
+    /// 32) whose log joint's Hessian within itself was diagonal at every probe.
+    OwnDiagonal { latent: String, coords: usize },
+    /// The joint full-rank block although the latent is large: its Hessian within itself
+    /// has a non-zero entry off the diagonal at a probe, between its components `pair`.
+    Coupled {
+        latent: String,
+        coords: usize,
+        pair: (usize, usize),
     },
 }
 
@@ -73,9 +93,10 @@ impl fmt::Display for Reason {
             Reason::Gaussian {
                 transform,
                 why,
+                block,
                 exact,
             } => {
-                write!(f, "Gaussian{}: {why}", transform.label())?;
+                write!(f, "Gaussian{}: {why}{block}", transform.label())?;
                 if *exact {
                     write!(f, "; log joint quadratic in the block: exact in one step")?;
                 }
@@ -99,6 +120,30 @@ impl fmt::Display for GaussianWhy {
             GaussianWhy::NoConjugateFamily { prior, uses } => {
                 write!(f, "prior {prior} has no conjugate family ({uses})")
             }
+        }
+    }
+}
+
+impl fmt::Display for GaussianBlock {
+    /// Nothing for the joint block (the usual case); the block and its reason otherwise,
+    /// after "; ".
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            GaussianBlock::Joint => Ok(()),
+            GaussianBlock::OwnDiagonal { latent, coords } => write!(
+                f,
+                "; diagonal Gaussian block of its own ({coords} coordinates; Hessian within \
+                 {latent} diagonal at the probes)"
+            ),
+            GaussianBlock::Coupled {
+                latent,
+                coords,
+                pair: (i, j),
+            } => write!(
+                f,
+                "; in the joint full-rank block ({coords} coordinates; Hessian within {latent} \
+                 not diagonal: {latent}[{i}], {latent}[{j}] coupled at a probe)"
+            ),
         }
     }
 }
