@@ -10,8 +10,10 @@
 //! /usr/bin/time -v target/release/examples/scale_data logistic 1000000 1000
 //! ```
 //!
-//! CASE is `coin`, `coin-plate`, `logistic` (with BATCH: `Ngvi::minibatch(BATCH)`) or
-//! `logistic-both` (the minibatch fit of BATCH rows and the full-data fit, compared). The
+//! CASE is `coin`, `coin-plate`, `logistic` (with BATCH: `Ngvi::minibatch(BATCH)`),
+//! `logistic-both` (the minibatch fit of BATCH rows and the full-data fit, compared) or
+//! `dimension` (N is then D: the logistic regression of `benches/dimension.rs`, 1000 rows
+//! and D − 1 predictors, whole default fits on one thread, full-rank and diagonal). The
 //! resident memory after the data are made and at its peak (`VmRSS`, `VmHWM` of
 //! /proc/self/status, Linux) is printed beside the fit.
 
@@ -62,8 +64,10 @@ fn main() -> Result<(), Box<dyn Error>> {
                 "coin-plate" => coin_case(n, true),
                 "logistic" => logistic_case(n, batch),
                 "logistic-both" => both(n, batch.ok_or("logistic-both N BATCH")?),
+                "dimension" => dimension(n),
                 other => Err(format!(
-                    "unknown case `{other}`: coin, coin-plate, logistic or logistic-both"
+                    "unknown case `{other}`: coin, coin-plate, logistic, logistic-both or \
+                     dimension"
                 )
                 .into()),
             }
@@ -184,6 +188,35 @@ fn both(n: usize, batch: usize) -> Result<(), Box<dyn Error>> {
     println!(
         "  minibatch against all the data: worst |Δmean|/sd {worst:.3}, sd ratio {lo:.3}–{hi:.3}"
     );
+    Ok(())
+}
+
+/// Whole default fits (one thread) of the logistic regression with `d` coordinates on 1000
+/// rows, full-rank and diagonal: how many sweeps the per-sweep cost of
+/// `benches/dimension.rs` is paid for.
+fn dimension(d: usize) -> Result<(), Box<dyn Error>> {
+    if d < 2 {
+        return Err("dimension D: D is at least 2 (an intercept and a weight)".into());
+    }
+    let (x, y) = logistic_data(1000, d - 1);
+    let model = logistic_regression(&x, &y);
+    for diagonal in [false, true] {
+        let start = Instant::now();
+        let fit = Ngvi::new().threads(1).diagonal(diagonal).fit(&model)?;
+        let e = fit.evaluations();
+        println!(
+            "D = {d}, {}: fit {:.3} s, {} iterations, {:?}, k̂ {:.2}, evaluations {} / {} / {} \
+             (value / gradient / Hessian)",
+            if diagonal { "diagonal" } else { "full-rank" },
+            start.elapsed().as_secs_f64(),
+            fit.iterations(),
+            fit.stop_reason(),
+            fit.pareto_k().unwrap_or(f64::NAN),
+            e.values,
+            e.gradients,
+            e.hessians
+        );
+    }
     Ok(())
 }
 
