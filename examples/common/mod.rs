@@ -11,6 +11,7 @@ pub mod mcmc;
 pub mod models;
 pub mod nonconjugate;
 pub mod posteriordb;
+pub mod synthetic;
 
 use std::error::Error;
 
