@@ -699,3 +699,36 @@ fn log_densities_of_latent_dependent_values() {
     };
     compare(&m, 4, hand1, hand, 23);
 }
+
+model! {
+    /// The same linear predictor read from a row four ways: its `iter()`, a `for` over
+    /// `&x.row(i)`, nalgebra's `dot` through the view, and the elements one by one.
+    fn rows_four_ways(x: &DMatrix<f64>, v: &[f64]) {
+        sample w ~ Normal(0.0, 1.0);
+        for i in 0..x.nrows() {
+            let by_iter: f64 = x.row(i).iter().zip(v).map(|(a, b)| a * b).sum();
+            let mut by_for = 0.0;
+            for (a, b) in (&x.row(i)).into_iter().zip(v) {
+                by_for += a * b;
+            }
+            let by_view = x.row(i).dot(&nalgebra::RowDVector::from_row_slice(v));
+            let mut by_index = 0.0;
+            for j in 0..x.ncols() {
+                by_index += x[(i, j)] * v[j];
+            }
+            observe by_iter ~ Normal(w * by_index, 1.0);
+            observe by_for ~ Normal(w * by_view, 1.0);
+        }
+    }
+}
+
+#[test]
+fn a_row_reads_the_same_through_every_path() {
+    let x = DMatrix::from_fn(7, 3, |i, j| (i * 3 + j) as f64 * 0.1 - 0.4);
+    let v = [0.5, -1.5, 2.0];
+    let model = rows_four_ways(&x, &v);
+    // All four sums agree, so at w = 1 every one of the 14 data terms sits at its mean:
+    // the log joint is the prior's −½ − ln √(2π) and 14 × −ln √(2π).
+    let lp = model.log_joint(&[1.0]).expect("log joint");
+    assert!(close(lp, -0.5 - 15.0 * LN_SQRT_2PI), "{lp}");
+}

@@ -309,6 +309,11 @@ impl Rewriter<'_> {
                 (#recv).#method(#i, #n)
             })
         } else {
+            // A row walks its stride faster wrapped (`macro_support::Row`).
+            let access = match method.to_string().as_str() {
+                "row" => quote!(::ngvi::macro_support::Row((#recv).#method(#i))),
+                _ => quote!((#recv).#method(#i)),
+            };
             quote!({
                 let #i: usize = #first;
                 let #len: usize = (#recv).#size();
@@ -316,7 +321,7 @@ impl Rewriter<'_> {
                     let #at: usize = #i;
                     #err;
                 }
-                (#recv).#method(#i)
+                #access
             })
         }
     }
