@@ -8,7 +8,7 @@ mod support;
 
 use ngvi::prelude::*;
 use ngvi::{GaussianBlock, Reason};
-use support::{centred, data, exact, exact_effects};
+use support::{centred, data, exact, exact_effects, uniform_stream};
 
 #[test]
 fn group_effects_get_an_exact_diagonal_block_of_their_own() {
@@ -96,13 +96,7 @@ model! {
 
 #[test]
 fn a_latent_coupled_within_itself_stays_in_the_full_rank_block() {
-    let mut state = 7u64;
-    let mut uniform = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
-    };
+    let mut uniform = uniform_stream(7);
     let x: Vec<Vec<f64>> = (0..80)
         .map(|_| (0..50).map(|_| uniform()).collect())
         .collect();

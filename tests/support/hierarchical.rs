@@ -14,16 +14,21 @@ model! {
     }
 }
 
-/// `groups` groups of `per` observations: effects spread with sd ≈ 1.5 around 2, noise sd
-/// ≈ 1 (a fixed xorshift stream).
-pub fn data(groups: usize, per: usize) -> (Vec<f64>, Vec<usize>) {
-    let mut state = 12345u64;
-    let mut uniform = move || {
+/// Uniform numbers in [−½, ½) from a xorshift stream started at `seed` (non-zero).
+pub fn uniform_stream(seed: u64) -> impl FnMut() -> f64 {
+    let mut state = seed;
+    move || {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
         (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5
-    };
+    }
+}
+
+/// `groups` groups of `per` observations: effects spread with sd ≈ 1.5 around 2, noise sd
+/// ≈ 1 (a fixed xorshift stream).
+pub fn data(groups: usize, per: usize) -> (Vec<f64>, Vec<usize>) {
+    let mut uniform = uniform_stream(12345);
     let theta: Vec<f64> = (0..groups).map(|_| 2.0 + 5.1 * uniform()).collect();
     let group: Vec<usize> = (0..groups * per).map(|i| i / per).collect();
     let y = group.iter().map(|&g| theta[g] + 3.4 * uniform()).collect();
