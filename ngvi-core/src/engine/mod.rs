@@ -97,7 +97,7 @@ pub(crate) struct Block {
     pub(crate) conjugate: bool,
     /// The Hessian of the log joint in this block when it is constant: a lone block whose
     /// log joint passed the quadratic check (3.2). Its targets then need gradients only.
-    pub(crate) hessian: Option<nalgebra::DMatrix<f64>>,
+    pub(crate) hessian: Option<DMatrix<f64>>,
     /// Whether the log joint's Hessian within the block is diagonal (probed when planning):
     /// then its curvature is read from gradients as a vector, in O(d) memory
     /// (docs/design.md §4, (4.5c)–(4.5d)).
@@ -169,8 +169,8 @@ impl<M: Model> Engine<'_, M> {
     }
 
     /// The rule of the target of exact block `b` with a diagonal Hessian (docs/design.md
-    /// §4, (4.5c)): the block at its mean, the other blocks by their cubature when their product rule is small,
-    /// Monte Carlo otherwise (or when asked for). Each point costs two gradient passes in
+    /// §4, (4.5c)): the block at its mean, the other blocks by their cubature when their
+    /// product rule is small, Monte Carlo otherwise (or when asked for). Each point costs two gradient passes in
     /// every coordinate of the block, and the cubature is exact to the degree the whitened
     /// antithetic draws are (3: they match the mean and covariance and cancel odd moments):
     /// the 4 points of a 2-coordinate block serve where 64 draws would cost 16 times more.

@@ -83,11 +83,11 @@ pub struct SummaryRow {
     pub mean: f64,
     /// Posterior standard deviation ([`Fit::sd`]).
     pub sd: f64,
-    /// 5 % quantile, from the draws.
+    /// 5 % quantile ([`Fit::quantile`]: exact for a Gaussian guide, else from the draws).
     pub q5: f64,
-    /// Median, from the draws.
+    /// Median ([`Fit::quantile`]).
     pub q50: f64,
-    /// 95 % quantile, from the draws.
+    /// 95 % quantile ([`Fit::quantile`]).
     pub q95: f64,
 }
 
