@@ -137,7 +137,7 @@ impl Nuts {
     /// gradient are finite there.
     ///
     /// Errors: an invalid option; a model without latents, or with a latent no transform
-    /// reaches (a discrete one); a model error or no finite start in [`START_TRIES`]
+    /// reaches (a discrete one); a model error or no finite start in 100
     /// tries; a failure inside nuts-rs. A model error or a non-finite value met during
     /// sampling is a divergence (the point is rejected), not an error.
     pub fn sample<M: Model + Sync>(&self, model: &M) -> Result<NutsFit, Error> {
