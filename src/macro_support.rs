@@ -76,6 +76,12 @@ where
         .collect()
 }
 
+/// Whether a statement that reads the latents `reads` (by index) is evaluated: always
+/// without a reach, else when one of them is reached (`Model::log_joint_reaching`).
+pub fn reaches(reach: Option<&[bool]>, reads: &[usize]) -> bool {
+    reach.is_none_or(|r| reads.iter().any(|&k| r.get(k).copied().unwrap_or(true)))
+}
+
 /// `x.row(i)` in a model body: nalgebra's row view, with an `iter()` that steps through the
 /// row by its column stride. nalgebra's general matrix iterator re-derives its position at
 /// every element of a row of a column-major matrix; on a logistic regression of 2000 rows

@@ -73,13 +73,31 @@ impl<M: Model> Joint<'_, M> {
         coords: &[usize],
         u: &[f64],
     ) -> Result<(f64, Vec<f64>), Error> {
+        self.reaching_gradient(coords, u, None)
+    }
+
+    /// The gradient of f̃ in the coordinates `coords` from the terms that read a latent
+    /// with `reach[k]` (those of the block `coords` belong to): the others do not move
+    /// with them. The value is of those terms alone.
+    pub(crate) fn reaching_gradient(
+        &self,
+        coords: &[usize],
+        u: &[f64],
+        reach: Option<&[bool]>,
+    ) -> Result<(f64, Vec<f64>), Error> {
         self.count(|c| c.gradients += 1);
         let n = coords.len();
         let mut x: Vec<Dual> = u.iter().map(|&v| Dual::constant(v)).collect();
         for (i, &g) in coords.iter().enumerate() {
             x[g] = Dual::variable(u[g], i, n);
         }
-        let y = self.transformed(x)?;
+        let y = match reach {
+            Some(r) => {
+                let (z, jac) = self.to_latent(&x);
+                self.model.log_joint_reaching(&z, &self.reducer, r)? + jac
+            }
+            None => self.transformed(x)?,
+        };
         let mut g = y.gradient();
         g.resize(n, 0.0);
         Ok((y.value(), g))

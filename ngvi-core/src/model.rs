@@ -96,6 +96,23 @@ pub trait Model {
         self.log_joint(z)
     }
 
+    /// The log joint's terms that read at least one latent `k` with `reach[k]` (latents in
+    /// the order of [`Model::latents`]): a term that reads none of them may be left out, so
+    /// the gradient in the reached latents is the log joint's but the value is not. The
+    /// engine takes a block's gradients this way. The default: every term.
+    fn log_joint_reaching<S: Scalar>(
+        &self,
+        z: &[S],
+        plates: &dyn Plates<S>,
+        reach: &[bool],
+    ) -> Result<S, ModelError>
+    where
+        f64: F64Ops<S>,
+    {
+        let _ = reach;
+        self.log_joint_in(z, plates)
+    }
+
     /// The model's plates (`for i in plate(a..b)`), in source order. The default: none.
     fn plates(&self) -> Vec<PlateInfo> {
         Vec::new()

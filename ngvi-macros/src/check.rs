@@ -7,7 +7,7 @@
 //! [`env`](crate::env)), so the body is walked until the kinds stop changing; the last
 //! walk's errors and resolution are kept.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use proc_macro2::Span;
 use syn::{Expr, Ident, Pat, Type};
@@ -106,6 +106,15 @@ impl<'m, 'a> Checker<'m, 'a> {
 
     fn err(&mut self, span: Span, msg: String) {
         self.errors.push(syn::Error::new(span, msg));
+    }
+
+    /// The latents sampled so far (by index) that the expressions read, directly or
+    /// through `let` bindings.
+    fn reads<'e>(&self, exprs: impl Iterator<Item = &'e Expr>) -> Vec<usize> {
+        let names: BTreeSet<String> = exprs.flat_map(|e| self.env.deps(e)).collect();
+        (0..self.latents.len())
+            .filter(|&k| names.contains(&self.latents[k].name.to_string()))
+            .collect()
     }
 
     /// The expression with the names in it that are generic scalars here.
@@ -287,10 +296,14 @@ impl<'m, 'a> Checker<'m, 'a> {
             None if d.multivariate => Shape::Simplex,
             None => Shape::Scalar,
         };
+        let mut reads = self.reads(dist.args.iter());
+        reads.push(self.latents.len());
+        reads.sort_unstable();
         self.latents.push(Latent {
             name,
             shape,
             prior,
+            reads,
             info,
         });
         Some(resolved::Stmt::Sample(self.latents.len() - 1))
@@ -376,6 +389,7 @@ impl<'m, 'a> Checker<'m, 'a> {
         let call = call?;
         Some(resolved::Stmt::Observe {
             value: self.value(value),
+            reads: self.reads(std::iter::once(value).chain(&dist.args)),
             batch: self.batch(&call),
             call,
             info,
@@ -396,6 +410,7 @@ impl<'m, 'a> Checker<'m, 'a> {
         }
         resolved::Stmt::Factor {
             expr: self.value(expr),
+            reads: self.reads(std::iter::once(expr)),
             info,
         }
     }

@@ -79,6 +79,8 @@ pub struct Latent<'m> {
     pub name: &'m Ident,
     pub shape: Shape<'m>,
     pub prior: Call<'m>,
+    /// The latents its prior reads: itself and those in the prior's arguments.
+    pub reads: Vec<usize>,
     pub info: &'m Info,
 }
 
@@ -99,6 +101,8 @@ pub enum Stmt<'m> {
     Observe {
         value: Value<'m>,
         call: Call<'m>,
+        /// The latents (by index) the statement reads, directly or through `let`s.
+        reads: Vec<usize>,
         /// Its number among the observes summed from sufficient statistics over the
         /// innermost loop (docs/design.md §8), or `None` for the per-datum path.
         batch: Option<usize>,
@@ -106,6 +110,8 @@ pub enum Stmt<'m> {
     },
     Factor {
         expr: Value<'m>,
+        /// As for `Observe`.
+        reads: Vec<usize>,
         info: &'m Info,
     },
     /// `track NAME = EXPR;`

@@ -224,6 +224,7 @@ impl Advi {
                 coords: (0..d).collect(),
                 conjugate: false,
                 hessian: None,
+                reach: None,
                 diagonal_hessian: false,
             }],
             settings: Settings {

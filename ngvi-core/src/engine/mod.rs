@@ -98,6 +98,9 @@ pub(crate) struct Block {
     /// The Hessian of the log joint in this block when it is constant: a lone block whose
     /// log joint passed the quadratic check (3.2). Its targets then need gradients only.
     pub(crate) hessian: Option<DMatrix<f64>>,
+    /// The latents (in model order) this block holds, when there are other blocks: its
+    /// gradients take only the terms that read one of them (`Model::log_joint_reaching`).
+    pub(crate) reach: Option<Vec<bool>>,
     /// Whether the log joint's Hessian within the block is diagonal (probed when planning):
     /// then its curvature is read from gradients as a vector, in O(d) memory
     /// (docs/design.md §4, (4.5c)–(4.5d)).

@@ -239,7 +239,8 @@ impl<M: Model> Engine<'_, M> {
         let (fam, coords) = (&self.blocks[b].family, &self.blocks[b].coords);
         let mut evals = Vec::with_capacity(rule.len());
         for (weight, u) in rule {
-            let (v, grad) = self.joint.block_gradient(coords, &u)?;
+            let reach = self.blocks[b].reach.as_deref();
+            let (v, grad) = self.joint.reaching_gradient(coords, &u, reach)?;
             if !v.is_finite() || grad.iter().any(|x| !x.is_finite()) {
                 return Err(Error::NonFinite {
                     family: fam.name(),
@@ -274,14 +275,15 @@ impl<M: Model> Engine<'_, M> {
             false => self.rule(None, seed),
         };
         for (weight, u) in rule {
-            let (v, g) = self.joint.block_gradient(&blk.coords, &u)?;
+            let reach = blk.reach.as_deref();
+            let (v, g) = self.joint.reaching_gradient(&blk.coords, &u, reach)?;
             if !finite(v, &g) {
                 return Err(non_finite(v));
             }
             if blk.conjugate {
                 let mut shifted = u;
                 blk.coords.iter().for_each(|&k| shifted[k] += 1.0);
-                let (v1, g1) = self.joint.block_gradient(&blk.coords, &shifted)?;
+                let (v1, g1) = self.joint.reaching_gradient(&blk.coords, &shifted, reach)?;
                 if !finite(v1, &g1) {
                     return Err(non_finite(v1));
                 }

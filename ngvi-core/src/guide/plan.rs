@@ -109,6 +109,11 @@ pub(crate) fn plan<'m, M: Model>(
         offset += l.shape.len();
     }
     let mut plan = assemble(model, latents, choices, &base, blocking, reducer, rng)?;
+    if plan.blocks.len() > 1 {
+        for (b, block) in plan.blocks.iter_mut().enumerate() {
+            block.reach = Some(plan.latent_block.iter().map(|&lb| lb == b).collect());
+        }
+    }
     if check_exact {
         let gaussian: Vec<usize> = (0..plan.blocks.len())
             .filter(|&b| !plan.blocks[b].conjugate)
@@ -265,6 +270,7 @@ fn assemble<'m, M: Model>(
                 conjugate: true,
                 diagonal_hessian: false,
                 hessian: None,
+                reach: None,
             });
             continue;
         }
@@ -284,6 +290,7 @@ fn assemble<'m, M: Model>(
                 conjugate: false,
                 diagonal_hessian: true,
                 hessian: None,
+                reach: None,
             });
         } else {
             latent_block.push(None);
@@ -305,6 +312,7 @@ fn assemble<'m, M: Model>(
             conjugate: false,
             diagonal_hessian: false,
             hessian: None,
+            reach: None,
         });
     }
     let latent_block = latent_block

@@ -17,7 +17,7 @@ use quote::{quote, ToTokens};
 use super::index::DataValue;
 use super::items::bindings;
 use super::rewrite::Ctx;
-use super::{lens, lp, model_err, neg_inf, offs, scalar_s, track_out, zvec, Expander};
+use super::{lens, lp, model_err, neg_inf, offs, reach, scalar_s, track_out, zvec, Expander};
 use crate::resolved::{Call, Convert, Else, If, Latent, Shape, Stmt, Value};
 use crate::source::Info;
 
@@ -55,7 +55,7 @@ impl Expander<'_, '_> {
                 #body
                 ::core::result::Result::Ok(#lp)
         };
-        let (run, out, plates) = (run_fn(), track_out(), plates_arg());
+        let (run, out, plates, reach) = (run_fn(), track_out(), plates_arg(), reach());
         let list = quote!(::std::vec::Vec<(&'static str, ::std::vec::Vec<f64>)>);
         let tracked = (!self.model.tracked.is_empty()).then(|| {
             let names = &self.model.tracked;
@@ -65,7 +65,12 @@ impl Expander<'_, '_> {
                 }
                 fn tracked(&self, #z: &[f64]) -> ::core::result::Result<#list, ::ngvi::ModelError> {
                     let mut out = ::std::vec::Vec::new();
-                    self.#run(#z, &::ngvi::InOrder, ::core::option::Option::Some(&mut out))?;
+                    self.#run(
+                        #z,
+                        &::ngvi::InOrder,
+                        ::core::option::Option::None,
+                        ::core::option::Option::Some(&mut out),
+                    )?;
                     ::core::result::Result::Ok(out)
                 }
             }
@@ -73,14 +78,32 @@ impl Expander<'_, '_> {
         let plate_list = self.plate_list();
         let model_fns = quote! {
             fn log_joint<#s: ::ngvi::Scalar>(&self, #z: &[#s]) -> #result {
-                self.#run(#z, &::ngvi::InOrder, ::core::option::Option::None)
+                self.#run(
+                    #z,
+                    &::ngvi::InOrder,
+                    ::core::option::Option::None,
+                    ::core::option::Option::None,
+                )
             }
             fn log_joint_in<#s: ::ngvi::Scalar>(
                 &self,
                 #z: &[#s],
                 #plates: &dyn ::ngvi::Plates<#s>,
             ) -> #result {
-                self.#run(#z, #plates, ::core::option::Option::None)
+                self.#run(#z, #plates, ::core::option::Option::None, ::core::option::Option::None)
+            }
+            fn log_joint_reaching<#s: ::ngvi::Scalar>(
+                &self,
+                #z: &[#s],
+                #plates: &dyn ::ngvi::Plates<#s>,
+                #reach: &[bool],
+            ) -> #result {
+                self.#run(
+                    #z,
+                    #plates,
+                    ::core::option::Option::Some(#reach),
+                    ::core::option::Option::None,
+                )
             }
             #tracked
             #plate_list
@@ -91,6 +114,7 @@ impl Expander<'_, '_> {
                 &self,
                 #z: &[#s],
                 #plates: &dyn ::ngvi::Plates<#s>,
+                #reach: ::core::option::Option<&[bool]>,
                 mut #out: ::core::option::Option<&mut #list>,
             ) -> #result {
                 #run_body
@@ -133,14 +157,16 @@ impl Expander<'_, '_> {
             Stmt::Observe {
                 value,
                 call,
+                reads,
                 batch: None,
                 info,
-            } => self.observe(value, call, info),
+            } => when_reached(reads, self.observe(value, call, info)),
             Stmt::Observe {
                 value,
                 call,
                 batch: Some(id),
                 info,
+                ..
             } => self.observe_batched(value, call, info, *id),
             Stmt::Track { name, expr, info } => {
                 let x = self.rw(expr, info, Ctx::Value);
@@ -154,14 +180,15 @@ impl Expander<'_, '_> {
                     }
                 }
             }
-            Stmt::Factor { expr, info } => {
+            Stmt::Factor { expr, reads, info } => {
                 let x = self.rw(expr, info, Ctx::Value);
                 let lp = lp();
-                if expr.is_scalar() {
+                let add = if expr.is_scalar() {
                     quote!(#lp += #x;)
                 } else {
                     quote!(#lp += ::ngvi::dist::Observation::to_f64(&(#x));)
-                }
+                };
+                when_reached(reads, add)
             }
             Stmt::Let {
                 pat,
@@ -256,30 +283,39 @@ impl Expander<'_, '_> {
         let b = self.build(latent.info, &latent.prior, &s.to_token_stream());
         let (setup, var, name) = (&b.setup, &b.var, latent.name);
         let slice = quote!(let #name: &[#s] = &#z[#offs[#k]..#offs[#k] + #lens[#k]];);
+        let prior = |add: TokenStream| {
+            when_reached(
+                &latent.reads,
+                quote! {
+                    {
+                        #setup
+                        #add
+                    }
+                },
+            )
+        };
         match latent.shape {
-            Shape::Simplex => quote! {
-                #slice
-                {
-                    #setup
-                    #lp += #var.ln_density(#name);
-                }
-            },
-            Shape::Vector(_) => quote! {
-                #slice
-                {
-                    #setup
+            Shape::Simplex => {
+                let add = prior(quote!(#lp += #var.ln_density(#name);));
+                quote!(#slice #add)
+            }
+            Shape::Vector(_) => {
+                let add = prior(quote! {
                     for x in #name {
                         #lp += ::ngvi::dist::Univariate::<#s>::ln_density(&#var, x);
                     }
-                }
-            },
-            Shape::Scalar => quote! {
-                let #name: #s = ::core::clone::Clone::clone(&#z[#offs[#k]]);
-                {
-                    #setup
+                });
+                quote!(#slice #add)
+            }
+            Shape::Scalar => {
+                let add = prior(quote! {
                     #lp += ::ngvi::dist::Univariate::<#s>::ln_density(&#var, &#name);
+                });
+                quote! {
+                    let #name: #s = ::core::clone::Clone::clone(&#z[#offs[#k]]);
+                    #add
                 }
-            },
+            }
         }
     }
 
@@ -450,6 +486,17 @@ fn batch_vars(id: usize) -> (Ident, Ident) {
         )
     };
     (name("dist"), name("sums"))
+}
+
+/// `tokens` (a statement's log-density term) when a latent it reads is reached
+/// (`Model::log_joint_reaching`), always when the run is given no reach.
+fn when_reached(reads: &[usize], tokens: TokenStream) -> TokenStream {
+    let reach = reach();
+    quote! {
+        if ::ngvi::macro_support::reaches(#reach, &[#(#reads),*]) {
+            #tokens
+        }
+    }
 }
 
 /// The inherent method that runs the body.

@@ -82,6 +82,12 @@ fn zvec() -> Ident {
     Ident::new("__ngvi_z", Span::mixed_site())
 }
 
+/// The latents whose statements a run of the body evaluates (`None`: every statement;
+/// `Model::log_joint_reaching`).
+fn reach() -> Ident {
+    Ident::new("__ngvi_reach", Span::mixed_site())
+}
+
 /// The derived quantities collected by a run of the body (`None` in `log_joint`).
 fn track_out() -> Ident {
     Ident::new("__ngvi_track", Span::mixed_site())
