@@ -760,7 +760,13 @@ fn reaching_keeps_the_gradient_of_the_reached_latents() {
     let duals: Vec<Dual> = z
         .iter()
         .enumerate()
-        .map(|(i, &v)| if i < 2 { Dual::variable(v, i, 2) } else { Dual::constant(v) })
+        .map(|(i, &v)| {
+            if i < 2 {
+                Dual::variable(v, i, 2)
+            } else {
+                Dual::constant(v)
+            }
+        })
         .collect();
     let full = model.log_joint(&duals).unwrap();
     let reached = model
