@@ -91,13 +91,7 @@ impl<M: Model> Joint<'_, M> {
         for (i, &g) in coords.iter().enumerate() {
             x[g] = Dual::variable(u[g], i, n);
         }
-        let y = match reach {
-            Some(r) => {
-                let (z, jac) = self.to_latent(&x);
-                self.model.log_joint_reaching(&z, &self.reducer, r)? + jac
-            }
-            None => self.transformed(x)?,
-        };
+        let y = self.transformed_reaching(x, reach)?;
         let mut g = y.gradient();
         g.resize(n, 0.0);
         Ok((y.value(), g))
@@ -114,8 +108,21 @@ impl<M: Model> Joint<'_, M> {
     where
         f64: F64Ops<S>,
     {
+        self.transformed_reaching(u, None)
+    }
+
+    /// (4.2), with only the terms that read a latent with `reach[k]` when given
+    /// (`Model::log_joint_reaching`).
+    fn transformed_reaching<S: Scalar>(&self, u: Vec<S>, reach: Option<&[bool]>) -> Result<S, Error>
+    where
+        f64: F64Ops<S>,
+    {
         let (z, jac) = self.to_latent(&u);
-        Ok(self.model.log_joint_in(&z, &self.reducer)? + jac)
+        let f = match reach {
+            Some(r) => self.model.log_joint_reaching(&z, &self.reducer, r)?,
+            None => self.model.log_joint_in(&z, &self.reducer)?,
+        };
+        Ok(f + jac)
     }
 
     /// f̃ at u with its gradient and Hessian in the coordinates `coords`.

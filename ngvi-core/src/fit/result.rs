@@ -23,8 +23,9 @@ pub struct Fit {
     pub(super) blocks: Vec<Block>,
     pub(super) draws: Draws,
     pub(super) moments: Vec<(f64, f64)>,
-    /// (mean, sd) of every guide coordinate in a Gaussian block, on the guide's scale.
-    gaussian_marginals: Vec<Option<(f64, f64)>>,
+    /// By latent coordinate: the transform and the (mean, sd) on the guide's scale of a
+    /// coordinate of a Gaussian block under an elementwise transform.
+    gaussian_marginals: Vec<Option<(Transform, f64, f64)>>,
     pub(super) elbo: Vec<f64>,
     pub(super) iterations: usize,
     pub(super) stop: StopReason,
@@ -99,7 +100,7 @@ impl Fit {
             hessians: c.hessians,
         };
         let pieces = engine.joint.pieces.clone();
-        let marginals = gaussian_marginals(&engine.blocks, engine.joint.dim());
+        let marginals = gaussian_marginals(&engine.blocks, &engine.joint.pieces);
         let (moments, draws) = match diagnostics.weights.take() {
             Some(w) => {
                 let mut rng = StdRng::seed_from_u64(draws_seed);
@@ -201,14 +202,10 @@ impl Fit {
         if self.draws.corrected {
             return None;
         }
-        let piece = self.draws.pieces.iter().find(|p| p.z.contains(&g))?;
-        if !piece.transform.is_elementwise() {
-            return None;
-        }
-        let (m, s) = self.gaussian_marginals[piece.u.start]?;
+        let (transform, m, s) = self.gaussian_marginals[g]?;
         // Φ⁻¹(q) = √2 erf⁻¹(2q − 1)
         let z = std::f64::consts::SQRT_2 * (2.0 * q - 1.0).inv_error();
-        Some(piece.transform.forward(m + s * z).0)
+        Some(transform.forward(m + s * z).0)
     }
 
     /// Draws of `name` from the approximate posterior: one `Vec` per draw.
@@ -379,15 +376,20 @@ fn moments(blocks: &[Block], draws: &Draws) -> Vec<(f64, f64)> {
     out
 }
 
-/// (mean, sd) of every coordinate of a Gaussian block, by guide coordinate.
-fn gaussian_marginals(blocks: &[Block], dim: usize) -> Vec<Option<(f64, f64)>> {
-    let mut out = vec![None; dim];
+/// By latent coordinate: the transform and the guide's (mean, sd) of every coordinate of a
+/// Gaussian block under an elementwise transform.
+fn gaussian_marginals(blocks: &[Block], pieces: &[Piece]) -> Vec<Option<(Transform, f64, f64)>> {
+    let mut by_u = vec![None; pieces.last().map_or(0, |p| p.u.end)];
     for b in blocks {
         if matches!(b.family.geometry(), Geometry::Gaussian { .. }) {
             for ((&g, m), s) in b.coords.iter().zip(b.family.mean()).zip(b.family.sd()) {
-                out[g] = Some((m, s));
+                by_u[g] = Some((m, s));
             }
         }
+    }
+    let mut out = vec![None; pieces.last().map_or(0, |p| p.z.end)];
+    for p in pieces.iter().filter(|p| p.transform.is_elementwise()) {
+        out[p.z.start] = by_u[p.u.start].map(|(m, s)| (p.transform, m, s));
     }
     out
 }

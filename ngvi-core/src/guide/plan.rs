@@ -405,6 +405,12 @@ fn latent_pieces(transform: Transform, u: usize, z: usize, n: usize) -> Vec<Piec
     }
 }
 
+/// How far probe `k` of size `shift` moves coordinate i: shift·(1 + 0.37 i (k + 1) mod 1), a
+/// direction that differs per probe (and, for a diagonal Hessian, per coordinate).
+fn probe_shift(k: usize, shift: f64, i: usize) -> f64 {
+    shift * (1.0 + ((0.37 * (i * (k + 1)) as f64) % 1.0))
+}
+
 /// Whether the log joint is quadratic in block `b`'s coordinates (the other blocks at their
 /// means), (3.2): from the block's mean u, at shifts δ of several sizes and directions, the
 /// value moves by exactly g·δ + ½ δᵀHδ, and at the smallest shifts the gradient by H δ. A
@@ -425,10 +431,7 @@ fn is_quadratic<M: Model>(
     }
     let scale = h0.amax().max(g0.amax()).max(1.0);
     for (k, shift) in QUADRATIC_PROBES.iter().enumerate() {
-        // A direction that differs per probe: coordinate i moves by shift·(1 + 0.37 i k mod 1)
-        let delta = DVector::from_fn(n, |i, _| {
-            shift * (1.0 + ((0.37 * (i * (k + 1)) as f64) % 1.0))
-        });
+        let delta = DVector::from_fn(n, |i, _| probe_shift(k, *shift, i));
         let mut v = u.clone();
         for (i, &g) in coords.iter().enumerate() {
             v[g] += delta[i];
@@ -482,7 +485,7 @@ fn is_diagonal_quadratic<M: Model>(
     let scale = amax(&h).max(amax(&g0)).max(1.0);
     for (k, shift) in QUADRATIC_PROBES.iter().enumerate() {
         let delta: Vec<f64> = (0..coords.len())
-            .map(|i| shift * (1.0 + ((0.37 * (i * (k + 1)) as f64) % 1.0)))
+            .map(|i| probe_shift(k, *shift, i))
             .collect();
         let mut v = u.clone();
         for (i, &g) in coords.iter().enumerate() {
