@@ -14,7 +14,9 @@
 //!   without amplifying it by more than its contraction allows;
 //! - two flips on three ranks, one rank with an empty shard, exact;
 //! - bad data on the last rank: every rank stops with an error, rank 0 with
-//!   `OnAnotherRank` (no rank waits forever).
+//!   `OnAnotherRank` (no rank waits forever);
+//! - a fit over the ranks started on another thread than the one that joined them: an
+//!   error (`RanksOffThread`) on every rank, no MPI call from that thread.
 
 use std::collections::BTreeMap;
 use std::process::Command;
@@ -144,6 +146,16 @@ fn worker() -> Result<(), Box<dyn std::error::Error>> {
             Err(kind) => println!("{rank} {case} error {kind:?}"),
         }
     }
+    let ngvi = builder().mpi(&world);
+    let y = flips(FLIPS);
+    let mine = &y[mpi::shard(FLIPS, &world)];
+    let elsewhere = std::thread::scope(|s| s.spawn(|| ngvi.fit(&coin(mine))).join());
+    match elsewhere {
+        Ok(Err(Error::Model(e))) => println!("{rank} off_thread error {:?}", e.kind),
+        Ok(Err(e)) => println!("{rank} off_thread error {e}"),
+        Ok(Ok(_)) => println!("{rank} off_thread fitted"),
+        Err(_) => println!("{rank} off_thread panicked"),
+    }
     Ok(())
 }
 
@@ -247,10 +259,12 @@ fn check(ranks: usize, single: &BTreeMap<String, String>) -> Vec<(String, Result
             .collect::<Vec<_>>()
     };
     let same = all.iter().all(|m| fits(m) == fits(got));
+    // (the case of a fit on another thread has no single-process line)
+    let fitted = got.keys().filter(|k| !k.starts_with("off_thread")).count();
     expect(
         "every rank has the same fits, bit for bit",
-        same && got.len() == single.len(),
-        format!("{} lines on rank 0", got.len()),
+        same && fitted == single.len(),
+        format!("{fitted} fit lines on rank 0"),
     );
     // Beta(1 + 334, 1 + 666) for 1000 flips with every third a head
     let (a, b) = (1.0 + 334.0, 1.0 + 666.0);
@@ -310,6 +324,12 @@ fn check(ranks: usize, single: &BTreeMap<String, String>) -> Vec<(String, Result
         "bad data on the last rank: an error on rank 0",
         err.starts_with(want),
         format!("rank 0 printed {err:?}, expected {want}"),
+    );
+    let off = got.get("off_thread error").cloned().unwrap_or_default();
+    expect(
+        "a fit on another thread than the ranks': an error, no MPI call",
+        off.starts_with("RanksOffThread { plate: 0 }"),
+        format!("rank 0 printed {off:?}"),
     );
     out
 }

@@ -44,6 +44,9 @@ pub enum ModelErrorKind {
     /// In a fit over MPI ranks (feature `mpi`), another rank's terms of this plate failed;
     /// that rank returns the error itself.
     OnAnotherRank { plate: usize, rank: usize },
+    /// In a fit over MPI ranks, the plate was summed on a thread other than the one that
+    /// called `Ngvi::mpi` (MPI is used from that thread only).
+    RanksOffThread { plate: usize },
 }
 
 impl ModelError {
@@ -85,6 +88,10 @@ impl fmt::Display for ModelError {
             ModelErrorKind::OnAnotherRank { plate, rank } => write!(
                 f,
                 "plate {plate} failed on MPI rank {rank}, whose data hold the error (rank {rank} reports it)"
+            ),
+            ModelErrorKind::RanksOffThread { plate } => write!(
+                f,
+                "plate {plate} was summed on a thread other than the one that called `Ngvi::mpi`: fit on that thread"
             ),
         }
     }

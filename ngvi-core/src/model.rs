@@ -66,12 +66,13 @@ pub struct LatentUse {
 
 /// A probabilistic model: latents, their uses, and a log joint density.
 ///
-/// `model!` implements this; it can also be implemented by hand.
+/// `model!` implements this; it can also be implemented by hand. A model is shared by the
+/// threads that sum its plates and run its fit, hence `Sync`.
 ///
 /// A [`ModelError`] is large (it names the statement, variable and index), but it is
 /// built only on the error path, so it is returned unboxed.
 #[allow(clippy::result_large_err)]
-pub trait Model {
+pub trait Model: Sync {
     /// The latent variables in order, lengths evaluated from the data.
     fn latents(&self) -> Result<Vec<Latent>, ModelError>;
 

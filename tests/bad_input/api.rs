@@ -398,7 +398,7 @@ fn broken() -> ModelError {
     }
 }
 
-impl<F: Fn(f64) -> Option<f64>> Model for HandWritten<F> {
+impl<F: Fn(f64) -> Option<f64> + Sync> Model for HandWritten<F> {
     fn latents(&self) -> Result<Vec<Latent>, ModelError> {
         Ok(self.latents.clone())
     }

@@ -355,7 +355,7 @@ fn twenty_successes_in_twenty_with_a_proper_prior() {
 
 struct Counted<'m, M> {
     model: &'m M,
-    evaluations: std::cell::Cell<usize>,
+    evaluations: std::sync::atomic::AtomicUsize,
 }
 
 impl<M: Model> Model for Counted<'_, M> {
@@ -369,7 +369,8 @@ impl<M: Model> Model for Counted<'_, M> {
     where
         f64: F64Ops<S>,
     {
-        self.evaluations.set(self.evaluations.get() + 1);
+        self.evaluations
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         self.model.log_joint(z)
     }
 }
@@ -382,13 +383,15 @@ fn a_million_flips() {
     let m = coin(&flips);
     let counted = Counted {
         model: &m,
-        evaluations: std::cell::Cell::new(0),
+        evaluations: std::sync::atomic::AtomicUsize::new(0),
     };
     let fit = converged(&counted, Ngvi::new().fit(&counted));
     let ones = flips.iter().filter(|&&f| f == 1).count() as f64;
     let (mean, sd) = beta_moments(2.0 + ones, 3.0 + 1e6 - ones);
     assert_moments(&fit, "p", mean, sd, 1e-9);
-    let n = counted.evaluations.get();
+    let n = counted
+        .evaluations
+        .load(std::sync::atomic::Ordering::Relaxed);
     assert!(n <= 100, "{n} evaluations");
 }
 

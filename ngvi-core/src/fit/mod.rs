@@ -386,8 +386,14 @@ impl Ngvi {
         Ok(out)
     }
 
-    /// Fit the model: validate the options, plan the guides, run the engine, draw.
+    /// Fit the model: validate the options, plan the guides, run the engine, draw — on a
+    /// thread of the pool that sums the plates.
     pub fn fit<M: Model>(&self, model: &M) -> Result<Fit, Error> {
+        let reducer = self.reducer()?;
+        reducer.install(|| self.fit_with(model, &reducer))
+    }
+
+    fn fit_with<M: Model>(&self, model: &M, reducer: &Reducer) -> Result<Fit, Error> {
         let progress = Progress::new(self.on_iteration.clone(), self.progress);
         let latents = model.latents()?;
         self.validate(&latents)?;
@@ -398,7 +404,7 @@ impl Ngvi {
             &self.overrides,
             self.blocking(),
             true,
-            &self.reducer()?,
+            reducer,
             &mut plan_rng,
         )?;
         let minibatch = match self.subsampling(model)? {

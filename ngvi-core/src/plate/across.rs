@@ -3,7 +3,9 @@
 //! so that every rank holds the same bits (docs/design.md §8).
 
 use std::fmt;
-use std::rc::Rc;
+use std::mem::ManuallyDrop;
+use std::sync::Arc;
+use std::thread::{self, ThreadId};
 
 use mpi::collective::SystemOperation;
 use mpi::topology::SimpleCommunicator;
@@ -15,18 +17,35 @@ use crate::error::{ModelError, ModelErrorKind};
 /// The ranks a fit's plates are summed across: a duplicate of the user's communicator, so
 /// that the fit's messages never meet the user's.
 #[derive(Clone)]
-pub(crate) struct Ranks(Rc<Comm>);
+pub(crate) struct Ranks(Arc<Comm>);
 
-/// The duplicated communicator, freed when the last `Ranks` is dropped (or left to MPI when
-/// it has already been finalized: freeing it then would be an MPI error).
-struct Comm(SimpleCommunicator);
+/// The duplicated communicator, used only on the thread that made it (MPI is initialised
+/// for one thread): a fit over ranks runs there (`Reducer::install`), and a `Ranks` reached
+/// from another thread gives an error instead of calling MPI. It is freed when the last
+/// `Ranks` is dropped on that thread; elsewhere, or once MPI is finalized, it is left to MPI.
+struct Comm {
+    comm: ManuallyDrop<SimpleCommunicator>,
+    owner: ThreadId,
+    rank: usize,
+    size: usize,
+}
+
+// SAFETY: the communicator is touched only through `Comm::on_owner`, which gives it out on
+// the thread that made it and nowhere else, and by `drop` on that thread only.
+unsafe impl Send for Comm {}
+unsafe impl Sync for Comm {}
+
+impl Comm {
+    fn on_owner(&self) -> Option<&SimpleCommunicator> {
+        (thread::current().id() == self.owner).then_some(&*self.comm)
+    }
+}
 
 impl Drop for Comm {
     fn drop(&mut self) {
-        // The world handle in its place frees nothing when dropped.
-        let own = std::mem::replace(&mut self.0, SimpleCommunicator::world());
-        if mpi::environment::is_finalized() {
-            std::mem::forget(own);
+        if self.on_owner().is_some() && !mpi::environment::is_finalized() {
+            // SAFETY: dropped once, here, on the thread that made it.
+            unsafe { ManuallyDrop::drop(&mut self.comm) }
         }
     }
 }
@@ -40,21 +59,22 @@ impl fmt::Debug for Ranks {
 impl Ranks {
     /// The ranks of `comm` (a collective call: every rank of `comm` makes it).
     pub(crate) fn new<C: Communicator>(comm: &C) -> Ranks {
-        Ranks(Rc::new(Comm(comm.duplicate())))
-    }
-
-    fn comm(&self) -> &SimpleCommunicator {
-        &self.0 .0
+        Ranks(Arc::new(Comm {
+            comm: ManuallyDrop::new(comm.duplicate()),
+            owner: thread::current().id(),
+            rank: rank_index(comm.rank()),
+            size: rank_index(comm.size()),
+        }))
     }
 
     /// The number of ranks.
     pub(crate) fn size(&self) -> usize {
-        rank_index(self.comm().size())
+        self.0.size
     }
 
     /// This process's rank.
     pub(crate) fn rank(&self) -> usize {
-        rank_index(self.comm().rank())
+        self.0.rank
     }
 
     /// Σ over ranks of each rank's `local` sum of plate number `plate`, the same on every
@@ -68,7 +88,9 @@ impl Ranks {
         plate: usize,
         local: Result<S, ModelError>,
     ) -> Result<S, ModelError> {
-        let comm = self.comm();
+        let Some(comm) = self.0.on_owner() else {
+            return Err(off_thread(plate));
+        };
         let (rank, size) = (self.rank(), self.size());
         let parts = local.map(|s| s.to_parts());
         // [n, Hessian held, size − (lowest failed rank)] so that a max finds each
@@ -107,6 +129,17 @@ impl Ranks {
 /// An MPI rank or size (an `i32`, never negative) as an index.
 fn rank_index(r: i32) -> usize {
     usize::try_from(r).unwrap_or(0)
+}
+
+/// The error of a sum asked for on a thread other than the one that joined the ranks.
+fn off_thread(plate: usize) -> ModelError {
+    ModelError {
+        statement: "for ... in plate(..)",
+        line: 0,
+        variable: String::new(),
+        index: Vec::new(),
+        kind: ModelErrorKind::RanksOffThread { plate },
+    }
 }
 
 /// The error of a rank whose own terms of `plate` were fine while rank `rank`'s failed.
