@@ -2,8 +2,8 @@
 //! chunks whatever the number of threads, behind the `Plates` seam; errors inside a plate
 //! name their statement and index.
 
-use std::cell::RefCell;
 use std::ops::Range;
+use std::sync::Mutex;
 
 use ngvi::gradient;
 use ngvi::plate::{InOrder, Plates, Term};
@@ -72,7 +72,7 @@ fn a_plate_may_change_what_it_declares() {
 }
 
 /// A reducer that records what it is asked to sum.
-struct Recording(RefCell<Vec<(usize, Range<usize>)>>);
+struct Recording(Mutex<Vec<(usize, Range<usize>)>>);
 
 impl Plates<f64> for Recording {
     fn sum(
@@ -81,7 +81,9 @@ impl Plates<f64> for Recording {
         range: Range<usize>,
         term: &Term<'_, f64>,
     ) -> Result<f64, ModelError> {
-        self.0.borrow_mut().push((plate, range.clone()));
+        self.0
+            .lock()
+            .map_or((), |mut r| r.push((plate, range.clone())));
         InOrder.sum(plate, range, term)
     }
 }
@@ -90,10 +92,10 @@ impl Plates<f64> for Recording {
 fn the_model_hands_each_plate_to_the_reducer_it_is_given() {
     let y = [1.0, 2.0, 0.5, 3.0];
     let model = hierarchical(&y, &[0, 1, 1, 0], 2);
-    let rec = Recording(RefCell::new(Vec::new()));
+    let rec = Recording(Mutex::new(Vec::new()));
     let z = [0.5, 1.0, 2.0];
     let with = model.log_joint_in(&z, &rec).unwrap();
-    assert_eq!(*rec.0.borrow(), vec![(0, 0..4)]);
+    assert_eq!(rec.0.into_inner().ok(), Some(vec![(0, 0..4)]));
     assert_eq!(with, model.log_joint(&z).unwrap());
 }
 

@@ -2,13 +2,14 @@
 //! value and its derivatives in one block of coordinates (the one place that seeds `Dual2`s).
 
 use std::cell::Cell;
+use std::sync::Arc;
 
 use nalgebra::DMatrix;
 
 use crate::ad::{Dual, Dual2, F64Ops, Scalar};
 use crate::error::Error;
 use crate::model::Model;
-use crate::plate::Reducer;
+use crate::plate::{Expectations, Linear, Reducer};
 use crate::transform::Piece;
 
 /// Value, gradient and Hessian of a function in some of its coordinates.
@@ -33,7 +34,7 @@ pub(crate) struct Joint<'m, M: Model> {
     pub(crate) reducer: Reducer,
 }
 
-impl<M: Model> Joint<'_, M> {
+impl<'m, M: Model> Joint<'m, M> {
     /// Length of u.
     pub(crate) fn dim(&self) -> usize {
         self.pieces.last().map_or(0, |p| p.u.end)
@@ -86,12 +87,58 @@ impl<M: Model> Joint<'_, M> {
         reach: Option<&[bool]>,
     ) -> Result<(f64, Vec<f64>), Error> {
         self.count(|c| c.gradients += 1);
+        self.gradient_with(coords, u, reach, &self.reducer)
+    }
+
+    /// f̃ at u with its gradient and Hessian in `coords`, each observe read through one
+    /// parameter taken by its expectation under `q`, a Gaussian of those coordinates
+    /// centred at u (4.13); the other terms at u.
+    pub(crate) fn expected_derivatives(
+        &self,
+        coords: &[usize],
+        u: &[f64],
+        q: &Arc<Expectations>,
+    ) -> Result<Derivatives, Error> {
+        self.count(|c| c.hessians += 1);
+        let reducer = self.reducer.with_linear(Linear::Expected(Arc::clone(q)));
+        block_derivatives(u, coords, |uu| self.transformed_with(uu, None, &reducer))
+    }
+
+    /// The value of [`Joint::expected_derivatives`], from first-order duals.
+    pub(crate) fn expected_value(
+        &self,
+        coords: &[usize],
+        u: &[f64],
+        q: &Arc<Expectations>,
+    ) -> Result<f64, Error> {
+        self.count(|c| c.gradients += 1);
+        let reducer = self.reducer.with_linear(Linear::Expected(Arc::clone(q)));
+        Ok(self.gradient_with(coords, u, None, &reducer)?.0)
+    }
+
+    /// The log joint without the observes read through one parameter ("the rest").
+    pub(crate) fn rest(&self) -> Joint<'m, M> {
+        Joint {
+            model: self.model,
+            pieces: self.pieces.clone(),
+            counts: Cell::default(),
+            reducer: self.reducer.with_linear(Linear::Left),
+        }
+    }
+
+    fn gradient_with(
+        &self,
+        coords: &[usize],
+        u: &[f64],
+        reach: Option<&[bool]>,
+        reducer: &Reducer,
+    ) -> Result<(f64, Vec<f64>), Error> {
         let n = coords.len();
         let mut x: Vec<Dual> = u.iter().map(|&v| Dual::constant(v)).collect();
         for (i, &g) in coords.iter().enumerate() {
             x[g] = Dual::variable(u[g], i, n);
         }
-        let y = self.transformed_reaching(x, reach)?;
+        let y = self.transformed_with(x, reach, reducer)?;
         let mut g = y.gradient();
         g.resize(n, 0.0);
         Ok((y.value(), g))
@@ -108,19 +155,24 @@ impl<M: Model> Joint<'_, M> {
     where
         f64: F64Ops<S>,
     {
-        self.transformed_reaching(u, None)
+        self.transformed_with(u, None, &self.reducer)
     }
 
-    /// (4.2), with only the terms that read a latent with `reach[k]` when given
-    /// (`Model::log_joint_reaching`).
-    fn transformed_reaching<S: Scalar>(&self, u: Vec<S>, reach: Option<&[bool]>) -> Result<S, Error>
+    /// (4.2) with the plates summed by `reducer`, and only the terms that read a latent
+    /// with `reach[k]` when given (`Model::log_joint_reaching`).
+    fn transformed_with<S: Scalar>(
+        &self,
+        u: Vec<S>,
+        reach: Option<&[bool]>,
+        reducer: &Reducer,
+    ) -> Result<S, Error>
     where
         f64: F64Ops<S>,
     {
         let (z, jac) = self.to_latent(&u);
         let f = match reach {
-            Some(r) => self.model.log_joint_reaching(&z, &self.reducer, r)?,
-            None => self.model.log_joint_in(&z, &self.reducer)?,
+            Some(r) => self.model.log_joint_reaching(&z, reducer, r)?,
+            None => self.model.log_joint_in(&z, reducer)?,
         };
         Ok(f + jac)
     }

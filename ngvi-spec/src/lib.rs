@@ -119,6 +119,10 @@ pub struct DistSpec {
     /// of an `observe` over a loop from the data's sufficient statistics when the
     /// arguments do not change in the loop.
     pub statistics: bool,
+    /// Its log density has a kink in a real parameter (Laplace's −|y − loc|): its second
+    /// derivative there is not a function, so no expectation is taken by quadrature along
+    /// that parameter (ngvi-core's `Plates::linear`).
+    pub kinked: bool,
 }
 
 impl DistSpec {

@@ -30,6 +30,7 @@ const fn row(name: &'static str, params: Params, discrete: bool, support: K) -> 
         multivariate: false,
         support_params: &[],
         statistics: false,
+        kinked: false,
     }
 }
 
@@ -76,12 +77,15 @@ pub static DISTS: &[DistSpec] = &[
         K::Real,
     ),
     row("HalfCauchy", params!(scale: Positive), false, K::Positive),
-    row(
-        "Laplace",
-        params!(loc: Real, scale: Positive),
-        false,
-        K::Real,
-    ),
+    DistSpec {
+        kinked: true,
+        ..row(
+            "Laplace",
+            params!(loc: Real, scale: Positive),
+            false,
+            K::Real,
+        )
+    },
     with_statistics(row(
         "Exponential",
         params!(rate: Positive),

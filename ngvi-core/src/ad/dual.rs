@@ -3,6 +3,8 @@
 
 use std::ops::{Add, Div, Mul, Neg, Sub};
 
+use nalgebra::DMatrix;
+
 use super::ops::dual_common;
 use super::tangent::{LinearSum, Tangent};
 use super::Scalar;
@@ -78,6 +80,9 @@ impl Scalar for Dual {
             n: self.n,
             g: self.g.clone().scaled(f1),
         }
+    }
+    fn spread(&self, cov: &DMatrix<f64>) -> Option<f64> {
+        Some(self.g.quadratic_form(cov))
     }
     fn weighted_sum<'a, I>(terms: I) -> Self
     where

@@ -130,6 +130,10 @@ impl Scalar for Dual2 {
         }
         out
     }
+    fn spread(&self, cov: &DMatrix<f64>) -> Option<f64> {
+        let flat = self.h.as_ref().is_none_or(|h| h.iter().all(|&x| x == 0.0));
+        flat.then(|| self.g.quadratic_form(cov))
+    }
     fn weighted_sum<'a, I>(terms: I) -> Self
     where
         I: IntoIterator<Item = (f64, &'a Self)>,

@@ -21,12 +21,15 @@
 mod dual;
 mod dual2;
 mod functions;
+mod jet;
 mod ops;
 #[cfg(feature = "mpi")]
 mod parts;
 mod tangent;
 
 use std::fmt::Debug;
+
+use nalgebra::DMatrix;
 use std::ops::{Add, AddAssign, Div, DivAssign, Mul, MulAssign, Neg, Sub, SubAssign};
 
 use crate::special;
@@ -34,6 +37,7 @@ use crate::special;
 pub use dual::{gradient, Dual};
 pub use dual2::{hessian, Dual2};
 pub use functions::{dot, ln_beta, log_sum_exp, sigmoid, softplus};
+pub use jet::Jet;
 #[cfg(feature = "mpi")]
 #[doc(hidden)]
 pub use parts::Parts;
@@ -109,6 +113,12 @@ pub trait Scalar:
 
     /// f(u) from f(v), f′(v), f″(v) at v = `self.value()` (the chain rule).
     fn chain(&self, f0: f64, f1: f64, f2: f64) -> Self;
+
+    /// The variance bᵀΣb of this scalar as an affine function a + bᵀu of the variables u
+    /// it is taken in, when u has covariance `cov`; `None` when its second derivatives show
+    /// it is not affine. `f64` is a constant (0); [`Dual`] carries no second derivatives and
+    /// takes itself as affine.
+    fn spread(&self, cov: &DMatrix<f64>) -> Option<f64>;
 
     /// The value and derivatives, dense, to be summed across MPI ranks (feature `mpi`; not
     /// for models: the three scalar types are the only implementations).
@@ -332,6 +342,9 @@ impl Scalar for f64 {
 
     fn value(&self) -> f64 {
         *self
+    }
+    fn spread(&self, _cov: &DMatrix<f64>) -> Option<f64> {
+        Some(0.0)
     }
     fn chain(&self, f0: f64, _f1: f64, _f2: f64) -> Self {
         f0

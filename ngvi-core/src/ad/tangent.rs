@@ -83,6 +83,24 @@ impl Tangent {
         }
     }
 
+    /// gᵀ C g for the n × n matrix `cov` (entries past its size count as zero): O(k²) for
+    /// k stored entries.
+    pub(super) fn quadratic_form(&self, cov: &nalgebra::DMatrix<f64>) -> f64 {
+        let n = cov.nrows();
+        let form = |e: &mut dyn Iterator<Item = (usize, f64)>| {
+            let e: Vec<(usize, f64)> = e.filter(|&(i, a)| i < n && a != 0.0).collect();
+            e.iter()
+                .map(|&(i, a)| a * e.iter().map(|&(j, b)| cov[(i, j)] * b).sum::<f64>())
+                .sum()
+        };
+        match self {
+            Tangent::Zero => 0.0,
+            Tangent::One([(i, a)]) => cov.get((*i, *i)).map_or(0.0, |c| a * a * c),
+            Tangent::Sparse(e) => form(&mut e.iter().copied()),
+            Tangent::Dense(g) => form(&mut g.iter().copied().enumerate()),
+        }
+    }
+
     /// c · self
     pub(super) fn scaled(self, c: f64) -> Tangent {
         match self {

@@ -195,7 +195,7 @@ impl Advi {
             } else {
                 Blocking::Diagonal
             },
-            false,
+            (false, false),
             &Reducer::default(),
             &mut rng,
         )?;
@@ -224,6 +224,7 @@ impl Advi {
                 coords: (0..d).collect(),
                 conjugate: false,
                 hessian: None,
+                linear_rest: None,
                 reach: None,
                 diagonal_hessian: false,
             }],

@@ -18,12 +18,15 @@ mod update;
 pub(crate) use start::centre;
 pub use update::{Eval, NaturalGradient, StepNote};
 
+use std::sync::Arc;
+
 use nalgebra::DMatrix;
 
 use crate::error::Error;
 use crate::family::{ExpFamily, Rule, LN_2PI};
 use crate::joint::Joint;
 use crate::model::Model;
+use crate::plate::Expectations;
 
 /// Largest condition number of −E[∇²f] accepted as a proper, identified posterior.
 const MAX_CURVATURE_COND: f64 = 1e13;
@@ -47,7 +50,10 @@ pub enum Expectation {
     /// Deterministic rules when every block is conjugate (a Gaussian block is when the log
     /// joint is quadratic in it), every block has a rule and the product stays under 4096
     /// points: then the rules are exact. Fixed antithetic draws otherwise, where a
-    /// low-degree rule would bias the expectations of a non-polynomial log joint.
+    /// low-degree rule would bias the expectations of a non-polynomial log joint. A lone
+    /// Gaussian block whose observes read it through affine predictors (a GLM), with the
+    /// rest of the log joint quadratic, takes those observes' expectations by Gauss–Hermite
+    /// along each predictor instead (docs/design.md (4.13)).
     Auto,
     /// Fixed antithetic draws (`samples` per expectation) for every block.
     MonteCarlo,
@@ -98,6 +104,10 @@ pub(crate) struct Block {
     /// The Hessian of the log joint in this block when it is constant: a lone block whose
     /// log joint passed the quadratic check (3.2). Its targets then need gradients only.
     pub(crate) hessian: Option<DMatrix<f64>>,
+    /// The Hessian of the rest of the log joint, when the block's observes read it through
+    /// affine predictors and the rest is quadratic in it: then its targets and ELBO take
+    /// those observes' expectations per datum along their predictors (4.13).
+    pub(crate) linear_rest: Option<DMatrix<f64>>,
     /// The latents (in model order) this block holds, when there are other blocks: its
     /// gradients take only the terms that read one of them (`Model::log_joint_reaching`).
     pub(crate) reach: Option<Vec<bool>>,
@@ -198,11 +208,13 @@ impl<M: Model> Engine<'_, M> {
     /// is the exact posterior: then f̃ − ln q = ln p(x) at every point. −∞ where the log
     /// joint is −∞ at a point of the rule.
     pub(crate) fn elbo(&self, seed: u64) -> Result<f64, Error> {
-        if let [only @ Block {
-            hessian: Some(h), ..
-        }] = self.blocks.as_slice()
-        {
-            if let Some(e) = self.quadratic_elbo(only, h)? {
+        if let [only] = self.blocks.as_slice() {
+            let closed = match (&only.hessian, &only.linear_rest) {
+                (Some(h), _) => self.closed_form_elbo(only, h, false)?,
+                (None, Some(h)) => self.closed_form_elbo(only, h, true)?,
+                (None, None) => None,
+            };
+            if let Some(e) = closed {
                 return Ok(e);
             }
         }
@@ -227,9 +239,17 @@ impl<M: Model> Engine<'_, M> {
 
     /// The ELBO of a lone Gaussian block on a log joint with constant Hessian H, in closed
     /// form from one value pass (4.12a):
-    /// L = f̃(m) + ½ tr(H P⁻¹) + ½ d (1 + ln 2π) − ½ ln |P|. `None` when P is not positive
-    /// definite.
-    fn quadratic_elbo(&self, block: &Block, h: &DMatrix<f64>) -> Result<Option<f64>, Error> {
+    /// L = f̃(m) + ½ tr(H P⁻¹) + ½ d (1 + ln 2π) − ½ ln |P|; or, when `linear`, on a log
+    /// joint whose observes read the block through affine predictors and whose rest has
+    /// constant Hessian H, with those observes' expectations in place of their values at
+    /// m (4.13b). `None` when P is not positive definite, or a predictor's sd is too wide
+    /// for the quadrature (then the general ELBO serves).
+    fn closed_form_elbo(
+        &self,
+        block: &Block,
+        h: &DMatrix<f64>,
+        linear: bool,
+    ) -> Result<Option<f64>, Error> {
         let Some(chol) =
             update::gaussian_precision(block.family.as_ref()).and_then(|p| p.cholesky())
         else {
@@ -243,10 +263,19 @@ impl<M: Model> Engine<'_, M> {
                 .iter()
                 .map(|x| x.ln())
                 .sum::<f64>();
-        let trace = (h * chol.inverse()).trace();
-        let f = self
-            .joint
-            .value(start::centre(&self.blocks, self.joint.dim()))?;
+        let sigma = chol.inverse();
+        let trace = (h * &sigma).trace();
+        let u = start::centre(&self.blocks, self.joint.dim());
+        let f = if linear {
+            let q = Arc::new(Expectations::new(sigma));
+            let f = self.joint.expected_value(&block.coords, &u, &q)?;
+            if !q.trusted() {
+                return Ok(None);
+            }
+            f
+        } else {
+            self.joint.value(u)?
+        };
         let e = f + 0.5 * trace + 0.5 * d * (1.0 + LN_2PI) - 0.5 * ln_det_p;
         Ok(Some(if e.is_nan() { f64::NEG_INFINITY } else { e }))
     }

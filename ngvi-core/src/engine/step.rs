@@ -1,9 +1,12 @@
 //! Step control: one sweep over the blocks, the line search of a non-conjugate block on the
 //! phase's fixed objective, and the phase's stopping rule.
 
+use std::sync::Arc;
+
+use super::start::centre;
 use super::update::{
-    diagonal_curvature_target, diagonal_precisions, has_flat_direction, mean_only_target,
-    newton_decrement, stein_target, DiagonalCurvature, GradEval,
+    diagonal_curvature_target, diagonal_precisions, gaussian_precision, has_flat_direction,
+    mean_only_target, newton_decrement, stein_target, DiagonalCurvature, GradEval,
 };
 use super::{
     Engine, Eval, NaturalGradient, StepNote, StopReason, MAX_CURVATURE_COND, MAX_UNCONSTRAINED_SD,
@@ -12,6 +15,7 @@ use super::{
 use crate::error::Error;
 use crate::family::{Geometry, Rule};
 use crate::model::Model;
+use crate::plate::Expectations;
 
 /// Halvings of ρ tried when a step lowers the objective.
 const MAX_BACKTRACKS: usize = 20;
@@ -188,6 +192,11 @@ impl<M: Model> Engine<'_, M> {
                 false => Err(non_finite(f64::NAN)),
             };
         }
+        if self.blocks[b].linear_rest.is_some() {
+            if let Some(t) = self.linear_target(b)? {
+                return Ok(t);
+            }
+        }
         // A conjugate family's coefficients do not depend on its own z, and a Gaussian
         // block that passed the quadratic check has E[∇f̃] = ∇f̃(m) and E[∇²f̃] = ∇²f̃(m):
         // either way one point of its own, the mean, is exact. A Gaussian block that is not
@@ -232,6 +241,43 @@ impl<M: Model> Engine<'_, M> {
             return Err(non_finite(f64::NAN));
         }
         Ok(t)
+    }
+
+    /// The target of a block whose observes read it through affine predictors (4.13):
+    /// E_q[∇f̃] and E_q[∇²f̃] from one second-order pass at the mean, each such observe by
+    /// Gauss–Hermite along its predictor, the quadratic rest at the mean (where its gradient
+    /// and Hessian are their expectations). `None` when a predictor's sd is too wide for
+    /// the rule: then the general target serves.
+    fn linear_target(&self, b: usize) -> Result<Option<Vec<f64>>, Error> {
+        let blk = &self.blocks[b];
+        let non_finite = |value| Error::NonFinite {
+            family: blk.family.name(),
+            value,
+        };
+        let sigma = gaussian_precision(blk.family.as_ref())
+            .and_then(|p| p.cholesky())
+            .map(|c| c.inverse())
+            .ok_or(non_finite(f64::NAN))?;
+        let q = Arc::new(Expectations::new(sigma));
+        let u = centre(&self.blocks, self.joint.dim());
+        let (v, grad, hess) = self.joint.expected_derivatives(&blk.coords, &u, &q)?;
+        if !q.trusted() {
+            return Ok(None);
+        }
+        if !v.is_finite() || grad.iter().chain(hess.iter()).any(|x| !x.is_finite()) {
+            return Err(non_finite(v));
+        }
+        let z = blk.coords.iter().map(|&g| u[g]).collect();
+        let t = blk.family.target(&[Eval {
+            weight: 1.0,
+            z,
+            grad,
+            hess,
+        }]);
+        match t.iter().all(|x| x.is_finite()) {
+            true => Ok(Some(t)),
+            false => Err(non_finite(f64::NAN)),
+        }
     }
 
     /// Block `b`'s gradient of the log joint at every point of `rule`.

@@ -247,6 +247,7 @@ impl Ngvi {
             subsample: None,
             #[cfg(feature = "mpi")]
             ranks: self.ranks.clone(),
+            linear: Default::default(),
         })
     }
 
@@ -403,7 +404,7 @@ impl Ngvi {
             &latents,
             &self.overrides,
             self.blocking(),
-            true,
+            (true, self.expectation == Expectation::Auto),
             reducer,
             &mut plan_rng,
         )?;

@@ -1,6 +1,8 @@
 //! The plan of a fit: the blocks of the mean-field guide, the transform of every
 //! coordinate, and the reason for every latent's guide.
 
+use std::sync::Arc;
+
 use nalgebra::{DMatrix, DVector};
 use rand::RngExt;
 use rand_distr::{Distribution, StandardNormal};
@@ -16,7 +18,7 @@ use crate::error::Error;
 use crate::family::{DiagGaussian, ExpFamily, Gaussian};
 use crate::joint::Joint;
 use crate::model::{Latent, LatentUse, Model};
-use crate::plate::Reducer;
+use crate::plate::{Expectations, Reducer};
 use crate::transform::{Piece, Transform};
 
 /// Shifts (on the block's scale) at which the quadratic check probes the log joint: small
@@ -73,7 +75,9 @@ enum Choice {
 }
 
 /// Choose every latent's guide, assemble the blocks and, when `check_exact`, check whether
-/// each Gaussian block is exact (its log joint quadratic). Every evaluation sums the plates
+/// each Gaussian block is exact (its log joint quadratic), and, when `linear` too, whether
+/// a lone Gaussian block that is not has its observes' expectations along affine
+/// predictors (4.13). Every evaluation sums the plates
 /// with `reducer` (across MPI ranks too, so that every rank makes the same choices), and the
 /// plan's joint keeps it.
 #[allow(clippy::too_many_arguments)]
@@ -82,7 +86,7 @@ pub(crate) fn plan<'m, M: Model>(
     latents: &[Latent],
     overrides: &[(String, Guide)],
     blocking: Blocking,
-    check_exact: bool,
+    (check_exact, linear): (bool, bool),
     reducer: &Reducer,
     rng: &mut dyn rand::Rng,
 ) -> Result<Plan<'m, M>, Error> {
@@ -128,18 +132,29 @@ pub(crate) fn plan<'m, M: Model>(
                 // may change with their values (a noise precision scales it).
                 if plan.blocks.len() == 1 {
                     plan.blocks[b].hessian = hessian;
+                    if linear && !exact {
+                        plan.blocks[b].linear_rest =
+                            linear_rest(&plan.joint, &plan.blocks, b, rng)?;
+                    }
                 }
                 exact
             };
             plan.blocks[b].conjugate = exact;
+            let linear = plan.blocks[b].linear_rest.is_some();
             for (r, _) in plan
                 .reasons
                 .iter_mut()
                 .zip(&plan.latent_block)
                 .filter(|(_, &lb)| lb == b)
             {
-                if let Reason::Gaussian { exact: e, .. } = r {
+                if let Reason::Gaussian {
+                    exact: e,
+                    linear: l,
+                    ..
+                } = r
+                {
                     *e = exact;
+                    *l = linear;
                 }
             }
         }
@@ -202,6 +217,7 @@ fn choose<M: Model>(
         why,
         block: GaussianBlock::Joint,
         exact: false,
+        linear: false,
     };
     Ok((Choice::Gaussian(transform), reason))
 }
@@ -270,6 +286,7 @@ fn assemble<'m, M: Model>(
                 conjugate: true,
                 diagonal_hessian: false,
                 hessian: None,
+                linear_rest: None,
                 reach: None,
             });
             continue;
@@ -290,6 +307,7 @@ fn assemble<'m, M: Model>(
                 conjugate: false,
                 diagonal_hessian: true,
                 hessian: None,
+                linear_rest: None,
                 reach: None,
             });
         } else {
@@ -312,6 +330,7 @@ fn assemble<'m, M: Model>(
             conjugate: false,
             diagonal_hessian: false,
             hessian: None,
+            linear_rest: None,
             reach: None,
         });
     }
@@ -459,6 +478,36 @@ fn is_quadratic<M: Model>(
         }
     }
     Ok(Some(h0))
+}
+
+/// The Hessian of the rest of the log joint when block `b`'s observes read it through
+/// affine predictors (4.13): some observe went through `Plates::linear`, every one with an
+/// η affine in the block at its mean and at a random point, and the log joint without
+/// them is quadratic in the block (3.2). `None` otherwise, or when a probe fails.
+fn linear_rest<M: Model>(
+    joint: &Joint<'_, M>,
+    blocks: &[Block],
+    b: usize,
+    rng: &mut dyn rand::Rng,
+) -> Result<Option<DMatrix<f64>>, Error> {
+    let u = crate::engine::centre(blocks, joint.dim());
+    let coords = &blocks[b].coords;
+    let n = coords.len();
+    let q = Arc::new(Expectations::new(DMatrix::identity(n, n)));
+    let mut away = u.clone();
+    for &g in coords {
+        let e: f64 = StandardNormal.sample(&mut *rng);
+        away[g] += e;
+    }
+    for point in [&u, &away] {
+        if joint.expected_derivatives(coords, point, &q).is_err() {
+            return Ok(None);
+        }
+    }
+    if q.calls() == 0 || !q.affine() {
+        return Ok(None);
+    }
+    is_quadratic(&joint.rest(), blocks, b)
 }
 
 /// Whether the log joint is quadratic in block `b`'s coordinates with a diagonal Hessian

@@ -29,6 +29,9 @@ pub enum Reason {
         block: GaussianBlock,
         /// Whether the log joint is quadratic in the block, so the fit is exact.
         exact: bool,
+        /// Whether the block's observes read it through affine predictors, their
+        /// expectations taken per datum by Gauss–Hermite along them (docs/design.md (4.13)).
+        linear: bool,
     },
 }
 
@@ -95,10 +98,18 @@ impl fmt::Display for Reason {
                 why,
                 block,
                 exact,
+                linear,
             } => {
                 write!(f, "Gaussian{}: {why}{block}", transform.label())?;
                 if *exact {
                     write!(f, "; log joint quadratic in the block: exact in one step")?;
+                }
+                if *linear {
+                    write!(
+                        f,
+                        "; its observes read the block through linear predictors: their \
+                         expectations by Gauss–Hermite per datum, the rest quadratic"
+                    )?;
                 }
                 Ok(())
             }

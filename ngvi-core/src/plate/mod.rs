@@ -14,17 +14,19 @@
 
 #[cfg(feature = "mpi")]
 mod across;
+mod linear;
 mod reduce;
 
 #[cfg(feature = "mpi")]
 pub(crate) use across::Ranks;
 
-pub(crate) use reduce::{Reducer, Subsample, Threads};
+pub(crate) use linear::Expectations;
+pub(crate) use reduce::{Linear, Reducer, Subsample, Threads};
 
-use std::cell::Cell;
 use std::ops::Range;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::ad::Scalar;
+use crate::ad::{Jet, Scalar};
 use crate::error::ModelError;
 use crate::model::Model;
 
@@ -89,11 +91,32 @@ pub struct PlateInfo {
     pub local_latents: Vec<&'static str>,
 }
 
+/// The log density of a datum as a function of the one parameter of its distribution that
+/// reads a latent (`eta`), evaluated with its first two derivatives in that parameter.
+pub type Density<'a> = dyn Fn(Jet) -> Result<Jet, ModelError> + 'a;
+
 /// How a model's plates are summed: the reduction seam between the model and the engine.
-pub trait Plates<S> {
+pub trait Plates<S>: Sync {
     /// Σ_{i ∈ range} (term i) for plate number `plate`, by calls of `term` on chunks of the
     /// range, or the first error of a term.
     fn sum(&self, plate: usize, range: Range<usize>, term: &Term<'_, S>) -> Result<S, ModelError>;
+
+    /// The log density of an `observe` whose distribution reads the latents through one
+    /// parameter only, `eta`, as `density` gives it along that parameter: f(eta) by the
+    /// chain rule. The engine's reducer may instead give its expectation when the latents
+    /// are Gaussian and `eta` is affine in them (docs/design.md §4, (4.13)).
+    fn linear(&self, eta: S, density: &Density<'_>) -> Result<S, ModelError>
+    where
+        S: Scalar,
+    {
+        at_point(eta, density)
+    }
+}
+
+/// f(eta) from the density along eta at eta's value (the chain rule).
+pub(crate) fn at_point<S: Scalar>(eta: S, density: &Density<'_>) -> Result<S, ModelError> {
+    let (f0, f1, f2) = density(Jet::variable(eta.value()))?.parts();
+    Ok(eta.chain(f0, f1, f2))
 }
 
 /// Every term, on the calling thread, in fixed chunks.
@@ -127,13 +150,13 @@ pub(crate) fn sum_in_order<S: Scalar>(sums: Vec<S>) -> S {
 /// The size of the model's largest plate at `z` (its ranges come from the data), read
 /// without evaluating a term.
 pub(crate) fn largest_plate<M: Model>(model: &M, z: &[f64]) -> Result<usize, ModelError> {
-    let sizes = Sizes(Cell::new(0));
+    let sizes = Sizes(AtomicUsize::new(0));
     model.log_joint_in(z, &sizes)?;
-    Ok(sizes.0.get())
+    Ok(sizes.0.load(Ordering::Relaxed))
 }
 
 /// Records the largest range it is given; sums nothing.
-struct Sizes(Cell<usize>);
+struct Sizes(AtomicUsize);
 
 impl Plates<f64> for Sizes {
     fn sum(
@@ -142,7 +165,7 @@ impl Plates<f64> for Sizes {
         range: Range<usize>,
         _term: &Term<'_, f64>,
     ) -> Result<f64, ModelError> {
-        self.0.set(self.0.get().max(range.len()));
+        self.0.fetch_max(range.len(), Ordering::Relaxed);
         Ok(0.0)
     }
 }

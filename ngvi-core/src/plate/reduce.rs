@@ -2,11 +2,13 @@
 //! to its size (stochastic NGVI); the chunks over threads with the `rayon` feature.
 
 use std::ops::Range;
+use std::sync::Arc;
 
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 
-use super::{chunks, sum_in_order, Chunk, Plates, Term, CHUNK};
+use super::linear::Expectations;
+use super::{at_point, chunks, sum_in_order, Chunk, Density, Plates, Term, CHUNK};
 use crate::ad::Scalar;
 use crate::engine::stream_seed;
 use crate::error::{Error, ModelError};
@@ -21,6 +23,30 @@ pub(crate) struct Reducer {
     /// The MPI ranks each plate's sum is added across, each rank holding a shard of the data.
     #[cfg(feature = "mpi")]
     pub(crate) ranks: Option<super::Ranks>,
+    /// What an observe read through one parameter (`Plates::linear`) contributes.
+    pub(crate) linear: Linear,
+}
+
+/// What `Plates::linear` gives for an observe that reads the latents through one parameter.
+#[derive(Debug, Clone, Default)]
+pub(crate) enum Linear {
+    /// Its log density at the point.
+    #[default]
+    AtPoint,
+    /// Its expectation under a Gaussian of the variables (4.13).
+    Expected(Arc<Expectations>),
+    /// Nothing: the log joint without these observes, "the rest".
+    Left,
+}
+
+impl Reducer {
+    /// The same reducer, with `linear` for the observes read through one parameter.
+    pub(crate) fn with_linear(&self, linear: Linear) -> Reducer {
+        Reducer {
+            linear,
+            ..self.clone()
+        }
+    }
 }
 
 /// A minibatch: `batch` indices of each plate, drawn without replacement from a stream
@@ -52,6 +78,14 @@ impl<S: Scalar> Plates<S> for Reducer {
             return ranks.sum(plate, local);
         }
         local
+    }
+
+    fn linear(&self, eta: S, density: &Density<'_>) -> Result<S, ModelError> {
+        match &self.linear {
+            Linear::AtPoint => at_point(eta, density),
+            Linear::Expected(q) => q.expect(eta, density),
+            Linear::Left => Ok(S::constant(0.0)),
+        }
     }
 }
 

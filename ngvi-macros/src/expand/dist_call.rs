@@ -9,7 +9,7 @@ use syn::Ident;
 
 use super::index::data_value;
 use super::rewrite::{Ctx, Rewriter};
-use super::{model_err, neg_inf, Expander, Names};
+use super::{model_err, neg_inf, neg_inf_as, Expander, Names};
 use crate::dists::Domain;
 use crate::resolved::{Call, Value};
 use crate::source::{text_of, Info};
@@ -40,13 +40,30 @@ impl Expander<'_, '_> {
 /// Construct the distribution of `call` with scalar type `s` (see [`Expander::build`]; the
 /// rewriter builds the distributions of log densities `D(..).ln_density(x)` with it).
 pub fn build(names: &Names, info: &Info, call: &Call, s: &TokenStream) -> Built {
+    build_with(names, info, call, s, None)
+}
+
+/// Construct the distribution of `call` as a function of its one latent-dependent
+/// argument, which is `along`: a `Jet` (`Plates::linear`), the other arguments data.
+pub fn build_along(names: &Names, info: &Info, call: &Call, along: &Ident) -> Built {
+    build_with(names, info, call, &quote!(::ngvi::ad::Jet), Some(along))
+}
+
+/// [`build`], with the latent-dependent argument `along` when given.
+fn build_with(
+    names: &Names,
+    info: &Info,
+    call: &Call,
+    s: &TokenStream,
+    along: Option<&Ident>,
+) -> Built {
     let d = call.dist;
     let e = Ident::new("__ngvi_e", Span::mixed_site());
     let args: Vec<Arg> = call
         .args
         .iter()
         .zip(d.params)
-        .map(|(a, (pname, domain))| arg(names, info, a, pname, *domain, s, &e))
+        .map(|(a, (pname, domain))| arg(names, info, (a, along), pname, *domain, s, &e))
         .collect();
     let any_latent = !call.all_data();
     // A parameter that must exceed the one before it fails with the later one's name.
@@ -56,7 +73,9 @@ pub fn build(names: &Names, info: &Info, call: &Call, s: &TokenStream) -> Built 
         } else {
             args.iter().map(|a| &a.arm).collect()
         };
-    let fallback = if any_latent {
+    let fallback = if along.is_some() {
+        neg_inf_as(s)
+    } else if any_latent {
         neg_inf()
     } else {
         model_err(
@@ -92,7 +111,7 @@ pub fn build(names: &Names, info: &Info, call: &Call, s: &TokenStream) -> Built 
 fn arg(
     names: &Names,
     info: &Info,
-    a: &Value,
+    (a, along): (&Value, Option<&Ident>),
     pname: &str,
     domain: Domain,
     s: &TokenStream,
@@ -108,6 +127,11 @@ fn arg(
         );
         quote!(#pname => { #err })
     };
+    if let (true, Some(x)) = (a.is_scalar(), along) {
+        let setup = quote!(let #var: #s = #x;);
+        let arm = TokenStream::new();
+        return Arg { setup, var, arm };
+    }
     if a.is_scalar() {
         let ctx = if domain == Domain::Vector {
             Ctx::Ref

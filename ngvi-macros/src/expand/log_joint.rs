@@ -14,10 +14,12 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{quote, ToTokens};
 
+use super::dist_call::build_along;
 use super::index::DataValue;
 use super::items::bindings;
 use super::rewrite::Ctx;
 use super::{lens, lp, model_err, neg_inf, offs, reach, scalar_s, track_out, zvec, Expander};
+use crate::dists::Domain;
 use crate::resolved::{Call, Convert, Else, If, Latent, Shape, Stmt, Value};
 use crate::source::Info;
 
@@ -332,6 +334,9 @@ impl Expander<'_, '_> {
             .support_params
             .iter()
             .any(|i| call.args.get(*i).is_some_and(Value::is_scalar));
+        if let Some(eta) = linear_argument(call, latent_support) {
+            return self.observe_linear(value, call, info, eta);
+        }
         let outside = if latent_support {
             neg_inf()
         } else {
@@ -353,6 +358,41 @@ impl Expander<'_, '_> {
                     &#var,
                     &<#s as ::core::convert::From<f64>>::from(#v),
                 );
+            }
+        }
+    }
+
+    /// An observe whose distribution reads the latents through one argument, η: its log
+    /// density handed to `Plates::linear` as a function of η (a `Jet`), which gives it at
+    /// η or, in the engine, its expectation when η is affine in Gaussian latents (4.13).
+    fn observe_linear(&self, value: &Value, call: &Call, info: &Info, eta: &Value) -> TokenStream {
+        let (lp, s, plates) = (lp(), scalar_s(), plates_arg());
+        let dv = self.data_value(value, info);
+        let v = &dv.value;
+        let (nonfinite, outside) = data_errors(info, &dv, call.dist.name);
+        let x = Ident::new("__ngvi_x", proc_macro2::Span::mixed_site());
+        let b = build_along(&self.names, info, call, &x);
+        let eta_value = self.rw(eta, info, Ctx::Value);
+        let (dsetup, bsetup, var) = (&dv.setup, &b.setup, &b.var);
+        let jet = quote!(::ngvi::ad::Jet);
+        quote! {
+            {
+                #dsetup
+                if !#v.is_finite() {
+                    #nonfinite;
+                }
+                let __ngvi_eta: #s = #eta_value;
+                #lp += ::ngvi::Plates::linear(#plates, __ngvi_eta, &|#x: #jet| {
+                    #bsetup
+                    let __ngvi_support = ::ngvi::dist::Univariate::<#jet>::support(&#var);
+                    if !__ngvi_support.contains(#v) {
+                        #outside;
+                    }
+                    ::core::result::Result::Ok(::ngvi::dist::Univariate::<#jet>::ln_density(
+                        &#var,
+                        &<#jet as ::core::convert::From<f64>>::from(#v),
+                    ))
+                })?;
             }
         }
     }
@@ -406,6 +446,24 @@ impl Expander<'_, '_> {
             None => quote!(),
         };
         quote!(#kw #cond { #then } #els)
+    }
+}
+
+/// The one argument through which an observe's distribution reads the latents, when there
+/// is one: a real parameter (no value of it is outside its domain), in which the log
+/// density is smooth, with a support that does not depend on the latents.
+fn linear_argument<'c, 'm>(call: &'c Call<'m>, latent_support: bool) -> Option<&'c Value<'m>> {
+    if latent_support || call.dist.kinked {
+        return None;
+    }
+    let mut latent = call
+        .args
+        .iter()
+        .zip(call.dist.params)
+        .filter(|(a, _)| a.is_scalar());
+    match (latent.next(), latent.next()) {
+        (Some((a, (_, Domain::Real))), None) => Some(a),
+        _ => None,
     }
 }
 

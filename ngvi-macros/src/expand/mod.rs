@@ -130,6 +130,10 @@ fn model_err(
 
 /// `return Ok(-∞)`: a latent-dependent parameter outside its domain.
 fn neg_inf() -> TokenStream {
-    let s = scalar_s();
+    neg_inf_as(&quote::ToTokens::to_token_stream(&scalar_s()))
+}
+
+/// `return Ok(-∞)` as a scalar of type `s`.
+fn neg_inf_as(s: &TokenStream) -> TokenStream {
     quote!(return ::core::result::Result::Ok(<#s as ::ngvi::Scalar>::constant(f64::NEG_INFINITY)))
 }

@@ -1,0 +1,143 @@
+//! [`Jet`]: a value with its first two derivatives in one variable, held inline. The
+//! density of a datum along its linear predictor is evaluated in it (`Plates::linear`):
+//! the one-variable case of [`Dual2`](super::Dual2) without its storage.
+
+use std::ops::{Add, Div, Mul, Neg, Sub};
+
+use nalgebra::DMatrix;
+
+use super::ops::dual_common;
+use super::Scalar;
+
+/// f, f′ and f″ with respect to one variable.
+#[derive(Clone, Copy, Debug)]
+pub struct Jet {
+    v: f64,
+    d1: f64,
+    d2: f64,
+}
+
+impl Jet {
+    /// The variable itself at `v`: derivative 1.
+    pub fn variable(v: f64) -> Jet {
+        Jet {
+            v,
+            d1: 1.0,
+            d2: 0.0,
+        }
+    }
+
+    /// (f, f′, f″).
+    pub fn parts(&self) -> (f64, f64, f64) {
+        (self.v, self.d1, self.d2)
+    }
+}
+
+impl From<f64> for Jet {
+    fn from(v: f64) -> Self {
+        Jet {
+            v,
+            d1: 0.0,
+            d2: 0.0,
+        }
+    }
+}
+
+impl Scalar for Jet {
+    const ORDER: u8 = 2;
+
+    #[cfg(feature = "mpi")]
+    fn to_parts(&self) -> super::Parts {
+        super::Parts {
+            value: self.v,
+            n: 1,
+            gradient: vec![self.d1],
+            hessian: Some(vec![self.d2]),
+        }
+    }
+    #[cfg(feature = "mpi")]
+    fn from_parts(parts: super::Parts) -> Self {
+        Jet {
+            v: parts.value,
+            d1: parts.gradient.first().copied().unwrap_or(0.0),
+            d2: parts
+                .hessian
+                .and_then(|h| h.first().copied())
+                .unwrap_or(0.0),
+        }
+    }
+
+    fn value(&self) -> f64 {
+        self.v
+    }
+    fn chain(&self, f0: f64, f1: f64, f2: f64) -> Self {
+        // (f∘u)′ = f′u′, (f∘u)″ = f′u″ + f″u′²
+        Jet {
+            v: f0,
+            d1: f1 * self.d1,
+            d2: f1 * self.d2 + f2 * self.d1 * self.d1,
+        }
+    }
+    fn spread(&self, cov: &DMatrix<f64>) -> Option<f64> {
+        (self.d2 == 0.0).then(|| self.d1 * self.d1 * cov.get((0, 0)).copied().unwrap_or(0.0))
+    }
+}
+
+impl Add for Jet {
+    type Output = Jet;
+    fn add(self, rhs: Jet) -> Jet {
+        Jet {
+            v: self.v + rhs.v,
+            d1: self.d1 + rhs.d1,
+            d2: self.d2 + rhs.d2,
+        }
+    }
+}
+
+impl Sub for Jet {
+    type Output = Jet;
+    fn sub(self, rhs: Jet) -> Jet {
+        Jet {
+            v: self.v - rhs.v,
+            d1: self.d1 - rhs.d1,
+            d2: self.d2 - rhs.d2,
+        }
+    }
+}
+
+impl Mul for Jet {
+    type Output = Jet;
+    fn mul(self, rhs: Jet) -> Jet {
+        // (ab)″ = a″b + 2a′b′ + ab″
+        Jet {
+            v: self.v * rhs.v,
+            d1: self.d1 * rhs.v + self.v * rhs.d1,
+            d2: self.d2 * rhs.v + 2.0 * self.d1 * rhs.d1 + self.v * rhs.d2,
+        }
+    }
+}
+
+impl Div for Jet {
+    type Output = Jet;
+    // a / b = a · (1/b), the value a / b itself (bit for bit the f64 division).
+    #[allow(clippy::suspicious_arithmetic_impl)]
+    fn div(self, rhs: Jet) -> Jet {
+        let v = self.v / rhs.v;
+        let mut out = self * rhs.recip();
+        out.v = v;
+        out
+    }
+}
+
+impl Neg for Jet {
+    type Output = Jet;
+    fn neg(self) -> Jet {
+        Jet {
+            v: -self.v,
+            d1: -self.d1,
+            d2: -self.d2,
+        }
+    }
+}
+
+dual_common!(Jet);
