@@ -81,9 +81,9 @@ impl Plates<f64> for Recording {
         range: Range<usize>,
         term: &Term<'_, f64>,
     ) -> Result<f64, ModelError> {
-        self.0
-            .lock()
-            .map_or((), |mut r| r.push((plate, range.clone())));
+        if let Ok(mut r) = self.0.lock() {
+            r.push((plate, range.clone()));
+        }
         InOrder.sum(plate, range, term)
     }
 }

@@ -67,7 +67,8 @@ impl Expectations {
             self.curved.store(true, Ordering::Relaxed);
             return at_point(eta, density);
         };
-        if !(var > 0.0) {
+        // a constant η (or a NaN spread, which the point's value shows)
+        if var.is_nan() || var <= 0.0 {
             return at_point(eta, density);
         }
         let (mu, sd) = (eta.value(), var.sqrt());
