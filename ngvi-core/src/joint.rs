@@ -1,7 +1,7 @@
 //! The log joint on the guides' coordinates: f̃(u) = log p(x, g(u)) + ln |det g′(u)|, its
 //! value and its derivatives in one block of coordinates (the one place that seeds `Dual2`s).
 
-use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use nalgebra::DMatrix;
@@ -23,13 +23,37 @@ pub(crate) struct Counts {
     pub(crate) hessians: u64,
 }
 
+/// The kinds of evaluation [`Counters`] counts, by index.
+const VALUE: usize = 0;
+const GRADIENT: usize = 1;
+const HESSIAN: usize = 2;
+
+/// [`Counts`] kept by evaluations on any thread.
+#[derive(Debug, Default)]
+pub(crate) struct Counters([AtomicU64; 3]);
+
+impl Counters {
+    pub(crate) fn get(&self) -> Counts {
+        let [v, g, h] = self.0.each_ref().map(|c| c.load(Ordering::Relaxed));
+        Counts {
+            values: v,
+            gradients: g,
+            hessians: h,
+        }
+    }
+
+    fn add(&self, kind: usize) {
+        self.0[kind].fetch_add(1, Ordering::Relaxed);
+    }
+}
+
 /// The transformed log joint of a model.
 pub(crate) struct Joint<'m, M: Model> {
     pub(crate) model: &'m M,
     /// The pieces, covering the unconstrained and the latent coordinates in order.
     pub(crate) pieces: Vec<Piece>,
     /// Evaluations so far.
-    pub(crate) counts: Cell<Counts>,
+    pub(crate) counts: Counters,
     /// How the model's plates are summed (every term, or a minibatch).
     pub(crate) reducer: Reducer,
 }
@@ -57,7 +81,7 @@ impl<'m, M: Model> Joint<'m, M> {
 
     /// f̃(u) = log p(x, g(u)) + ln |det g′(u)|   (4.2)
     pub(crate) fn value(&self, u: Vec<f64>) -> Result<f64, Error> {
-        self.count(|c| c.values += 1);
+        self.count(VALUE);
         self.transformed(u)
     }
 
@@ -86,7 +110,7 @@ impl<'m, M: Model> Joint<'m, M> {
         u: &[f64],
         reach: Option<&[bool]>,
     ) -> Result<(f64, Vec<f64>), Error> {
-        self.count(|c| c.gradients += 1);
+        self.count(GRADIENT);
         self.gradient_with(coords, u, reach, &self.reducer)
     }
 
@@ -99,7 +123,7 @@ impl<'m, M: Model> Joint<'m, M> {
         u: &[f64],
         q: &Arc<Expectations>,
     ) -> Result<Derivatives, Error> {
-        self.count(|c| c.hessians += 1);
+        self.count(HESSIAN);
         let reducer = self.reducer.with_linear(Linear::Expected(Arc::clone(q)));
         block_derivatives(u, coords, |uu| self.transformed_with(uu, None, &reducer))
     }
@@ -111,7 +135,7 @@ impl<'m, M: Model> Joint<'m, M> {
         u: &[f64],
         q: &Arc<Expectations>,
     ) -> Result<f64, Error> {
-        self.count(|c| c.gradients += 1);
+        self.count(GRADIENT);
         let reducer = self.reducer.with_linear(Linear::Expected(Arc::clone(q)));
         Ok(self.gradient_with(coords, u, None, &reducer)?.0)
     }
@@ -121,7 +145,7 @@ impl<'m, M: Model> Joint<'m, M> {
         Joint {
             model: self.model,
             pieces: self.pieces.clone(),
-            counts: Cell::default(),
+            counts: Counters::default(),
             reducer: self.reducer.with_linear(Linear::Left),
         }
     }
@@ -144,10 +168,8 @@ impl<'m, M: Model> Joint<'m, M> {
         Ok((y.value(), g))
     }
 
-    fn count(&self, add: impl FnOnce(&mut Counts)) {
-        let mut c = self.counts.get();
-        add(&mut c);
-        self.counts.set(c);
+    fn count(&self, kind: usize) {
+        self.counts.add(kind);
     }
 
     /// (4.2) for any scalar.
@@ -179,7 +201,7 @@ impl<'m, M: Model> Joint<'m, M> {
 
     /// f̃ at u with its gradient and Hessian in the coordinates `coords`.
     pub(crate) fn derivatives(&self, coords: &[usize], u: &[f64]) -> Result<Derivatives, Error> {
-        self.count(|c| c.hessians += 1);
+        self.count(HESSIAN);
         block_derivatives(u, coords, |uu| self.transformed(uu))
     }
 }

@@ -8,6 +8,7 @@ use nalgebra::DMatrix;
 
 use super::ops::dual_common;
 use super::Scalar;
+use crate::special;
 
 /// f, f′ and f″ with respect to one variable.
 #[derive(Clone, Copy, Debug)]
@@ -30,6 +31,10 @@ impl Jet {
     /// (f, f′, f″).
     pub fn parts(&self) -> (f64, f64, f64) {
         (self.v, self.d1, self.d2)
+    }
+
+    fn is_constant(&self) -> bool {
+        self.d1 == 0.0 && self.d2 == 0.0
     }
 }
 
@@ -77,6 +82,30 @@ impl Scalar for Jet {
             d1: f1 * self.d1,
             d2: f1 * self.d2 + f2 * self.d1 * self.d1,
         }
+    }
+    // A constant's ln Γ and ψ skip their derivatives (ψ′, ψ″ cost more than the value):
+    // the densities of count data take ln Γ(y + 1) of every datum.
+    fn lgamma(&self) -> Self {
+        if self.is_constant() {
+            return Jet::from(special::lgamma(self.v));
+        }
+        let x = self.v;
+        self.chain(
+            special::lgamma(x),
+            special::digamma(x),
+            special::trigamma(x),
+        )
+    }
+    fn digamma(&self) -> Self {
+        if self.is_constant() {
+            return Jet::from(special::digamma(self.v));
+        }
+        let x = self.v;
+        self.chain(
+            special::digamma(x),
+            special::trigamma(x),
+            special::tetragamma(x),
+        )
     }
     fn spread(&self, cov: &DMatrix<f64>) -> Option<f64> {
         (self.d2 == 0.0).then(|| self.d1 * self.d1 * cov.get((0, 0)).copied().unwrap_or(0.0))

@@ -41,6 +41,8 @@ const MAX_UNCONSTRAINED_SD: f64 = 1e6;
 const MAX_PHASES: u64 = 5;
 /// Draws of the ELBO estimate in an exact fit.
 const EXACT_ELBO_DRAWS: usize = 2;
+/// Draws of the guide held at once while their log importance ratios are evaluated.
+const RATIO_BATCH: usize = 256;
 /// Largest change of a Gaussian mean between phases, in sd, for the fit to stop.
 pub(crate) const DRAW_TOL: f64 = 0.05;
 
@@ -460,21 +462,29 @@ impl<M: Model> Engine<'_, M> {
     }
 
     /// ln p(x, u) − ln q(u) at the next `n` draws of `rng` from the guide: the log
-    /// importance ratios PSIS judges the fit by.
+    /// importance ratios PSIS judges the fit by. The draws are made in turn and their log
+    /// joints evaluated over the threads, `RATIO_BATCH` at a time, each whole on one thread
+    /// (the same bits as in turn: each sums its plates in the same fixed chunks).
     pub(crate) fn log_ratios(
         &self,
         n: usize,
         rng: &mut rand::rngs::StdRng,
     ) -> Result<Vec<f64>, Error> {
         let mut out = Vec::with_capacity(n);
-        for _ in 0..n {
-            let (u, ln_q) = self.draw_guide(rng);
-            let f = self.joint.value(u)?;
-            out.push(if f.is_nan() {
-                f64::NEG_INFINITY
-            } else {
-                f - ln_q
-            });
+        while out.len() < n {
+            let draws: Vec<(Vec<f64>, f64)> = (0..RATIO_BATCH.min(n - out.len()))
+                .map(|_| self.draw_guide(rng))
+                .collect();
+            let joint = &self.joint;
+            let values = joint.reducer.map(&draws, |(u, _)| joint.value(u.clone()));
+            for (f, (_, ln_q)) in values.into_iter().zip(&draws) {
+                let f = f?;
+                out.push(if f.is_nan() {
+                    f64::NEG_INFINITY
+                } else {
+                    f - ln_q
+                });
+            }
         }
         Ok(out)
     }

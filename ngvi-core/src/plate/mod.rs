@@ -113,9 +113,14 @@ pub trait Plates<S>: Sync {
     }
 }
 
-/// f(eta) from the density along eta at eta's value (the chain rule).
+/// f(eta) from the density along eta at eta's value (the chain rule); a value alone needs
+/// no derivatives, so eta enters as a constant there.
 pub(crate) fn at_point<S: Scalar>(eta: S, density: &Density<'_>) -> Result<S, ModelError> {
-    let (f0, f1, f2) = density(Jet::variable(eta.value()))?.parts();
+    let x = match S::ORDER {
+        0 => Jet::from(eta.value()),
+        _ => Jet::variable(eta.value()),
+    };
+    let (f0, f1, f2) = density(x)?.parts();
     Ok(eta.chain(f0, f1, f2))
 }
 

@@ -40,6 +40,17 @@ pub(crate) enum Linear {
 }
 
 impl Reducer {
+    /// `f` of each item, in order: over the threads, each item on one of them (a log joint
+    /// evaluated whole at each of many points); in turn on this thread in a fit over MPI
+    /// ranks, whose every evaluation is a collective call.
+    pub(crate) fn map<T: Sync, R: Send>(&self, items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+        #[cfg(feature = "mpi")]
+        if self.ranks.is_some() {
+            return items.iter().map(f).collect();
+        }
+        self.threads.map(items, f)
+    }
+
     /// The same reducer, with `linear` for the observes read through one parameter.
     pub(crate) fn with_linear(&self, linear: Linear) -> Reducer {
         Reducer {
@@ -150,6 +161,16 @@ impl Threads {
             })
     }
 
+    /// `f` of each item, in order, the items shared out over the threads.
+    fn map<T: Sync, R: Send>(&self, items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+        use rayon::prelude::*;
+        let run = || items.par_iter().map(&f).collect();
+        match &self.0 {
+            Some(pool) => pool.install(run),
+            None => run(),
+        }
+    }
+
     /// Runs `op` on a thread of the pool (on this one when it is already the pool's).
     fn install<R: Send>(&self, op: impl FnOnce() -> R + Send) -> R {
         match &self.0 {
@@ -190,6 +211,11 @@ impl Threads {
                 expected: "1: more threads need the `rayon` feature",
             }),
         }
+    }
+
+    /// `f` of each item, in order.
+    fn map<T: Sync, R: Send>(&self, items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+        items.iter().map(f).collect()
     }
 
     /// Runs `op` on this thread.
