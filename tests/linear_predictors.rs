@@ -1,5 +1,5 @@
 //! Observes that read a Gaussian block through affine predictors (GLMs): their expectations
-//! are taken by Gauss–Hermite along each predictor (docs/design.md (4.13)). Checked against
+//! are taken by Gauss–Hermite along each predictor (docs/design.md (4.5e)). Checked against
 //! ground truth: the fitted Gaussian of a one-coefficient logistic regression is the
 //! stationary point of the ELBO, by a fine quadrature over the coefficient; the same fit by
 //! the general path (Monte Carlo draws) agrees within its draw error; and the path is not

@@ -116,7 +116,7 @@ impl<'m, M: Model> Joint<'m, M> {
 
     /// f̃ at u with its gradient and Hessian in `coords`, each observe read through one
     /// parameter taken by its expectation under `q`, a Gaussian of those coordinates
-    /// centred at u (4.13); the other terms at u.
+    /// centred at u (4.5e); the other terms at u.
     pub(crate) fn expected_derivatives(
         &self,
         coords: &[usize],

@@ -11,6 +11,14 @@ use super::Scalar;
 use crate::special;
 
 /// f, f′ and f″ with respect to one variable.
+///
+/// ```
+/// use ngvi_core::ad::{Jet, Scalar};
+/// let x = Jet::variable(2.0);
+/// let (f, d1, d2) = (x * x / 4.0 + x.ln()).parts();
+/// assert_eq!((f, d1), (1.0 + 2f64.ln(), 1.0 + 0.5));
+/// assert!((d2 - (0.5 - 0.25)).abs() < 1e-15);
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Jet {
     v: f64,
@@ -152,6 +160,14 @@ impl Div for Jet {
     #[allow(clippy::suspicious_arithmetic_impl)]
     fn div(self, rhs: Jet) -> Jet {
         let v = self.v / rhs.v;
+        if rhs.is_constant() {
+            // a data scale (a Normal's sd): the derivatives scale with the value
+            return Jet {
+                v,
+                d1: self.d1 / rhs.v,
+                d2: self.d2 / rhs.v,
+            };
+        }
         let mut out = self * rhs.recip();
         out.v = v;
         out

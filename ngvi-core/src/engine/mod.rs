@@ -55,7 +55,7 @@ pub enum Expectation {
     /// low-degree rule would bias the expectations of a non-polynomial log joint. A lone
     /// Gaussian block whose observes read it through affine predictors (a GLM), with the
     /// rest of the log joint quadratic, takes those observes' expectations by Gauss–Hermite
-    /// along each predictor instead (docs/design.md (4.13)).
+    /// along each predictor instead (docs/design.md (4.5e)).
     Auto,
     /// Fixed antithetic draws (`samples` per expectation) for every block.
     MonteCarlo,
@@ -108,7 +108,7 @@ pub(crate) struct Block {
     pub(crate) hessian: Option<DMatrix<f64>>,
     /// The Hessian of the rest of the log joint, when the block's observes read it through
     /// affine predictors and the rest is quadratic in it: then its targets and ELBO take
-    /// those observes' expectations per datum along their predictors (4.13).
+    /// those observes' expectations per datum along their predictors (4.5e).
     pub(crate) linear_rest: Option<DMatrix<f64>>,
     /// The latents (in model order) this block holds, when there are other blocks: its
     /// gradients take only the terms that read one of them (`Model::log_joint_reaching`).
@@ -244,7 +244,7 @@ impl<M: Model> Engine<'_, M> {
     /// L = f̃(m) + ½ tr(H P⁻¹) + ½ d (1 + ln 2π) − ½ ln |P|; or, when `linear`, on a log
     /// joint whose observes read the block through affine predictors and whose rest has
     /// constant Hessian H, with those observes' expectations in place of their values at
-    /// m (4.13b). `None` when P is not positive definite, or a predictor's sd is too wide
+    /// m (4.12b). `None` when P is not positive definite, or a predictor's sd is too wide
     /// for the quadrature (then the general ELBO serves).
     fn closed_form_elbo(
         &self,

@@ -243,7 +243,7 @@ impl<M: Model> Engine<'_, M> {
         Ok(t)
     }
 
-    /// The target of a block whose observes read it through affine predictors (4.13):
+    /// The target of a block whose observes read it through affine predictors (4.5e):
     /// E_q[∇f̃] and E_q[∇²f̃] from one second-order pass at the mean, each such observe by
     /// Gauss–Hermite along its predictor, the quadratic rest at the mean (where its gradient
     /// and Hessian are their expectations). `None` when a predictor's sd is too wide for

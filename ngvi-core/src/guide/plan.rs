@@ -77,7 +77,7 @@ enum Choice {
 /// Choose every latent's guide, assemble the blocks and, when `check_exact`, check whether
 /// each Gaussian block is exact (its log joint quadratic), and, when `linear` too, whether
 /// a lone Gaussian block that is not has its observes' expectations along affine
-/// predictors (4.13). Every evaluation sums the plates
+/// predictors (4.5e). Every evaluation sums the plates
 /// with `reducer` (across MPI ranks too, so that every rank makes the same choices), and the
 /// plan's joint keeps it.
 #[allow(clippy::too_many_arguments)]
@@ -481,7 +481,7 @@ fn is_quadratic<M: Model>(
 }
 
 /// The Hessian of the rest of the log joint when block `b`'s observes read it through
-/// affine predictors (4.13): some observe went through `Plates::linear`, every one with an
+/// affine predictors (4.5e): some observe went through `Plates::linear`, every one with an
 /// η affine in the block at its mean and at a random point, and the log joint without
 /// them is quadratic in the block (3.2). `None` otherwise, or when a probe fails.
 fn linear_rest<M: Model>(

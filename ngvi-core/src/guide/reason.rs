@@ -30,7 +30,7 @@ pub enum Reason {
         /// Whether the log joint is quadratic in the block, so the fit is exact.
         exact: bool,
         /// Whether the block's observes read it through affine predictors, their
-        /// expectations taken per datum by Gauss–Hermite along them (docs/design.md (4.13)).
+        /// expectations taken per datum by Gauss–Hermite along them (docs/design.md (4.5e)).
         linear: bool,
     },
 }

@@ -1,5 +1,5 @@
 //! Expectations of the observes that read the latents through one affine parameter, the
-//! linear predictor η = a + bᵀu of a GLM (docs/design.md §4, (4.13)): under a Gaussian
+//! linear predictor η = a + bᵀu of a GLM (docs/design.md §4, (4.5e)): under a Gaussian
 //! q(u) = N(m, Σ), η ~ N(a + bᵀm, bᵀΣb), so E_q[f(η)] and its derivatives in m are
 //! one-dimensional integrals, taken by Gauss–Hermite at 20 to 160 points per datum:
 //! E[∇f] = E[f′(η)] b and E[∇²f] = E[f″(η)] b bᵀ, which `Scalar::chain` gives from
@@ -58,7 +58,7 @@ impl Expectations {
         }
     }
 
-    /// E_q[f(η)] with its derivatives in the variables' mean (4.13): η at the mean with
+    /// E_q[f(η)] with its derivatives in the variables' mean (4.5e): η at the mean with
     /// gradient b, sd √(bᵀΣb). An η that is not affine gives f at the point and is
     /// recorded (`affine` turns false).
     pub(crate) fn expect<S: Scalar>(&self, eta: S, density: &Density<'_>) -> Result<S, ModelError> {
@@ -77,7 +77,7 @@ impl Expectations {
         }
         let (mut e0, mut e1, mut e2) = (0.0, 0.0, 0.0);
         for &(x, w) in rule_for(sd) {
-            // E g(η) = Σ_k w_k g(μ + σ x_k)   (4.13)
+            // E g(η) = Σ_k w_k g(μ + σ x_k)   (4.5e)
             let (f0, f1, f2) = density(Jet::variable(mu + sd * x))?.parts();
             e0 += w * f0;
             e1 += w * f1;

@@ -104,7 +104,7 @@ pub trait Plates<S>: Sync {
     /// The log density of an `observe` whose distribution reads the latents through one
     /// parameter only, `eta`, as `density` gives it along that parameter: f(eta) by the
     /// chain rule. The engine's reducer may instead give its expectation when the latents
-    /// are Gaussian and `eta` is affine in them (docs/design.md §4, (4.13)).
+    /// are Gaussian and `eta` is affine in them (docs/design.md §4, (4.5e)).
     fn linear(&self, eta: S, density: &Density<'_>) -> Result<S, ModelError>
     where
         S: Scalar,

@@ -33,7 +33,7 @@ pub(crate) enum Linear {
     /// Its log density at the point.
     #[default]
     AtPoint,
-    /// Its expectation under a Gaussian of the variables (4.13).
+    /// Its expectation under a Gaussian of the variables (4.5e).
     Expected(Arc<Expectations>),
     /// Nothing: the log joint without these observes, "the rest".
     Left,

@@ -364,7 +364,7 @@ impl Expander<'_, '_> {
 
     /// An observe whose distribution reads the latents through one argument, η: its log
     /// density handed to `Plates::linear` as a function of η (a `Jet`), which gives it at
-    /// η or, in the engine, its expectation when η is affine in Gaussian latents (4.13).
+    /// η or, in the engine, its expectation when η is affine in Gaussian latents (4.5e).
     fn observe_linear(&self, value: &Value, call: &Call, info: &Info, eta: &Value) -> TokenStream {
         let (lp, s, plates) = (lp(), scalar_s(), plates_arg());
         let dv = self.data_value(value, info);
