@@ -39,27 +39,6 @@ pub(crate) enum Linear {
     Left,
 }
 
-impl Reducer {
-    /// `f` of each item, in order: over the threads, each item on one of them (a log joint
-    /// evaluated whole at each of many points); in turn on this thread in a fit over MPI
-    /// ranks, whose every evaluation is a collective call.
-    pub(crate) fn map<T: Sync, R: Send>(&self, items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-        #[cfg(feature = "mpi")]
-        if self.ranks.is_some() {
-            return items.iter().map(f).collect();
-        }
-        self.threads.map(items, f)
-    }
-
-    /// The same reducer, with `linear` for the observes read through one parameter.
-    pub(crate) fn with_linear(&self, linear: Linear) -> Reducer {
-        Reducer {
-            linear,
-            ..self.clone()
-        }
-    }
-}
-
 /// A minibatch: `batch` indices of each plate, drawn without replacement from a stream
 /// that depends on (seed, plate, step) only, so that every evaluation of one step sees the
 /// same batch.
@@ -101,6 +80,25 @@ impl<S: Scalar> Plates<S> for Reducer {
 }
 
 impl Reducer {
+    /// `f` of each item, in order: over the threads, each item on one of them (a log joint
+    /// evaluated whole at each of many points); in turn on this thread in a fit over MPI
+    /// ranks, whose every evaluation is a collective call.
+    pub(crate) fn map<T: Sync, R: Send>(&self, items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+        #[cfg(feature = "mpi")]
+        if self.ranks.is_some() {
+            return items.iter().map(f).collect();
+        }
+        self.threads.map(items, f)
+    }
+
+    /// The same reducer, with `linear` for the observes read through one parameter.
+    pub(crate) fn with_linear(&self, linear: Linear) -> Reducer {
+        Reducer {
+            linear,
+            ..self.clone()
+        }
+    }
+
     /// Runs `op` where the plates' chunks are summed: on a thread of the pool, so that
     /// each sum's chunks are shared out by work stealing rather than handed over from
     /// outside the pool and waited for (which cost about 80 µs a sum). A fit over MPI
