@@ -30,6 +30,11 @@ impl Dual {
     pub fn gradient(&self) -> Vec<f64> {
         self.g.to_dense(self.n)
     }
+    /// f(i, ∂/∂xᵢ) for each partial derivative held, by increasing i (a sparse gradient
+    /// without its zeros).
+    pub(crate) fn for_each_partial(&self, f: impl FnMut(usize, f64)) {
+        self.g.for_each(f);
+    }
     /// Variables `x[i]` seeded for a gradient.
     pub fn variables(x: &[f64]) -> Vec<Dual> {
         let n = x.len();

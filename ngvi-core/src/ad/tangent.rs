@@ -97,6 +97,17 @@ impl Tangent {
         }
     }
 
+    /// f(i, ∂ᵢ) for each stored entry, by increasing index.
+    #[inline]
+    pub(super) fn for_each(&self, mut f: impl FnMut(usize, f64)) {
+        match self {
+            Tangent::Zero => {}
+            Tangent::One([(i, a)]) => f(*i, *a),
+            Tangent::Sparse(e) => e.iter().for_each(|&(i, a)| f(i, a)),
+            Tangent::Dense(g) => g.iter().enumerate().for_each(|(i, &a)| f(i, a)),
+        }
+    }
+
     /// gᵀ C g for the n × n matrix `cov` (entries past its size count as zero): O(k²) for
     /// k stored entries.
     pub(super) fn quadratic_form(&self, cov: &nalgebra::DMatrix<f64>) -> f64 {

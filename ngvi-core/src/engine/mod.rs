@@ -6,9 +6,11 @@
 //! DADVI does), so that within a phase the objective does not change between iterations, the
 //! line search is monotone and "converged" means converged. A second phase on fresh draws
 //! measures what the fixed draws leave. The update rules themselves are in `update`; the
-//! starting point in `start`; the step control in `step`.
+//! starting point in `start`; the step control in `step`; the diagnostic's log importance
+//! ratios in `ratios`.
 
 mod ascent;
+mod ratios;
 mod rule;
 mod start;
 mod step;
@@ -41,8 +43,6 @@ const MAX_UNCONSTRAINED_SD: f64 = 1e6;
 const MAX_PHASES: u64 = 5;
 /// Draws of the ELBO estimate in an exact fit.
 const EXACT_ELBO_DRAWS: usize = 2;
-/// Draws of the guide held at once while their log importance ratios are evaluated.
-const RATIO_BATCH: usize = 256;
 /// Largest change of a Gaussian mean between phases, in sd, for the fit to stop.
 pub(crate) const DRAW_TOL: f64 = 0.05;
 
@@ -444,48 +444,4 @@ fn largest_kl(blocks: &[Block], old: &[Vec<f64>], old_mu: &[Vec<f64>]) -> f64 {
             kl.abs()
         })
         .fold(0.0, f64::max)
-}
-
-impl<M: Model> Engine<'_, M> {
-    /// A draw u ~ q of the whole vector, in guide coordinates, with ln q(u).
-    pub(crate) fn draw_guide(&self, rng: &mut rand::rngs::StdRng) -> (Vec<f64>, f64) {
-        let mut u = vec![0.0; self.joint.dim()];
-        let mut ln_q = 0.0;
-        for b in &self.blocks {
-            let ub = b.family.sample(rng);
-            ln_q += b.family.log_density(&ub);
-            for (&g, v) in b.coords.iter().zip(ub) {
-                u[g] = v;
-            }
-        }
-        (u, ln_q)
-    }
-
-    /// ln p(x, u) − ln q(u) at the next `n` draws of `rng` from the guide: the log
-    /// importance ratios PSIS judges the fit by. The draws are made in turn and their log
-    /// joints evaluated over the threads, `RATIO_BATCH` at a time, each whole on one thread
-    /// (the same bits as in turn: each sums its plates in the same fixed chunks).
-    pub(crate) fn log_ratios(
-        &self,
-        n: usize,
-        rng: &mut rand::rngs::StdRng,
-    ) -> Result<Vec<f64>, Error> {
-        let mut out = Vec::with_capacity(n);
-        while out.len() < n {
-            let draws: Vec<(Vec<f64>, f64)> = (0..RATIO_BATCH.min(n - out.len()))
-                .map(|_| self.draw_guide(rng))
-                .collect();
-            let joint = &self.joint;
-            let values = joint.reducer.map(&draws, |(u, _)| joint.value(u.clone()));
-            for (f, (_, ln_q)) in values.into_iter().zip(&draws) {
-                let f = f?;
-                out.push(if f.is_nan() {
-                    f64::NEG_INFINITY
-                } else {
-                    f - ln_q
-                });
-            }
-        }
-        Ok(out)
-    }
 }

@@ -520,7 +520,8 @@ pub(crate) fn diagnose<M: Model>(engine: &Engine<'_, M>) -> Result<Diagnostics, 
     } else {
         DIAGNOSTIC_DRAWS
     };
-    let mut ratios = engine.log_ratios(n, &mut rng)?;
+    let first = engine.log_ratios(n, &mut rng)?;
+    let (mut ratios, mut ratio_noise) = (first.values, first.noise);
     let mut psis = pareto_k(&ratios).ok();
     // k̂ is measured again on more draws while it is near the usable range (0.5, 0.7]:
     // 4000 → 16 000 → 64 000, each step only while k̂ is within its noise of the range.
@@ -534,7 +535,11 @@ pub(crate) fn diagnose<M: Model>(engine: &Engine<'_, M>) -> Result<Diagnostics, 
         if !(full_data && psis.as_ref().is_some_and(near)) {
             break;
         }
-        ratios.extend(engine.log_ratios(draws - ratios.len(), &mut rng)?);
+        let more = engine.log_ratios(draws - ratios.len(), &mut rng)?;
+        ratios.extend(more.values);
+        if let Some(sd) = more.noise {
+            ratio_noise = Some(ratio_noise.map_or(sd, |s| s.max(sd)));
+        }
         psis = pareto_k(&ratios).ok();
     }
     let weights = psis
@@ -557,6 +562,7 @@ pub(crate) fn diagnose<M: Model>(engine: &Engine<'_, M>) -> Result<Diagnostics, 
         elbo,
         elbo_se,
         k_hat,
+        ratio_noise,
         correction,
         weights,
     })
@@ -570,6 +576,9 @@ pub(crate) struct Diagnostics {
     pub(crate) elbo_se: f64,
     /// Pareto k̂ (`None` for an exact fit).
     pub(crate) k_hat: Option<f64>,
+    /// The largest sd that subsampling the plates left in a log ratio, when it was done
+    /// (docs/design.md (4.12c)).
+    pub(crate) ratio_noise: Option<f64>,
     /// How the summaries were corrected by importance sampling, if they were.
     pub(crate) correction: Option<Correction>,
     /// The weights of that correction (taken by `Fit::new`).

@@ -6,6 +6,7 @@ use super::result::Fit;
 use crate::diagnostics::{K_CAUTION, K_DO_NOT_TRUST};
 use crate::engine::{StopReason, DRAW_TOL};
 use crate::model::Shape;
+use crate::plate::SUBSAMPLE_TERMS;
 
 /// Notes printed in the summary; the rest are counted (all are in `Fit::notes`).
 const NOTES_SHOWN: usize = 3;
@@ -68,6 +69,13 @@ impl Fit {
         );
         if let Some(k) = self.diagnostics.k_hat {
             let _ = writeln!(out, "{}", describe_k_hat(k));
+        }
+        if let Some(sd) = self.diagnostics.ratio_noise {
+            let _ = writeln!(
+                out,
+                "(its log ratios from {SUBSAMPLE_TERMS} terms of each plate, a second-order \
+                 expansion making up the rest: sd from the subsample at most {sd:.1e})"
+            );
         }
         if let Some(c) = self.diagnostics.correction {
             let _ = writeln!(

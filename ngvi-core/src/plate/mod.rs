@@ -14,12 +14,14 @@
 
 #[cfg(feature = "mpi")]
 mod across;
+mod draws;
 mod linear;
 mod reduce;
 
 #[cfg(feature = "mpi")]
 pub(crate) use across::Ranks;
 
+pub(crate) use draws::{AtDraws, Remainders, SUBSAMPLE_TERMS};
 pub(crate) use linear::Expectations;
 pub(crate) use reduce::{Linear, Reducer, Subsample, Threads};
 

@@ -91,6 +91,15 @@ impl Reducer {
         self.threads.map(items, f)
     }
 
+    /// Whether the plates are summed in this process alone (not across MPI ranks).
+    pub(crate) fn is_local(&self) -> bool {
+        #[cfg(feature = "mpi")]
+        if self.ranks.is_some() {
+            return false;
+        }
+        true
+    }
+
     /// The same reducer, with `linear` for the observes read through one parameter.
     pub(crate) fn with_linear(&self, linear: Linear) -> Reducer {
         Reducer {
