@@ -17,6 +17,8 @@ use crate::model::Model;
 const NEWTON_STEPS: usize = 100;
 /// Damping increases tried per Newton step.
 const MAX_DAMPING_TRIES: usize = 30;
+/// A gain of the log joint below this, relative to its size, ends the Newton steps.
+const MODE_GAIN: f64 = 1e-12;
 /// Longest Newton step (Euclidean, on the unconstrained scale).
 const MAX_NEWTON_STEP: f64 = 3.0;
 /// Scales of the random search for a finite start when the given one is not.
@@ -145,7 +147,8 @@ fn feasible_cloud<M: Model>(
 /// Levenberg–Marquardt ascent on the log joint in `coords`: each step solves
 /// (−H + μI) δ = ∇f̃, with μ raised ×10 until −H + μI is positive definite and the log joint
 /// rises, lowered ×10 after a step that did, and the step at most `MAX_NEWTON_STEP` long.
-/// Stops when the step no longer changes the log joint. Returns the point and the Hessian.
+/// Stops when a step gains, or a full Newton step would gain, less than the log joint's
+/// rounding (`MODE_GAIN`). Returns the point and the Hessian.
 fn newton<M: Model>(
     joint: &Joint<'_, M>,
     coords: &[usize],
@@ -159,6 +162,13 @@ fn newton<M: Model>(
             break;
         }
         let gv = DVector::from_column_slice(&g);
+        if let Some(c) = (-&h).cholesky() {
+            // the gain a full Newton step predicts, ½ gᵀ(−H)⁻¹g, lost in the rounding of f̃:
+            // at the mode (trying damped steps there would cost a pass over the data each)
+            if 0.5 * gv.dot(&c.solve(&gv)) <= MODE_GAIN * f.abs().max(1.0) {
+                break;
+            }
+        }
         let mut moved = false;
         for _ in 0..MAX_DAMPING_TRIES {
             let damped = -&h + DMatrix::identity(d, d) * mu;
@@ -180,7 +190,7 @@ fn newton<M: Model>(
                 let gain = fv - f;
                 (u, f, g, h, moved) = (v, fv, gv2, hv, true);
                 mu /= 10.0;
-                if gain <= 1e-12 * f.abs().max(1.0) {
+                if gain <= MODE_GAIN * f.abs().max(1.0) {
                     return Ok((u, h));
                 }
                 break;
