@@ -6,8 +6,8 @@
 use nalgebra::DVector;
 
 use super::{start, stream_seed, Engine};
-use crate::joint::Derivatives;
 use crate::error::Error;
+use crate::joint::Derivatives;
 use crate::model::Model;
 
 /// Draws of the guide held at once while their log ratios are evaluated.
@@ -179,6 +179,8 @@ fn agree(whole: f64, along: f64, sd: f64) -> bool {
 }
 
 #[cfg(test)]
+// a `ModelError` is returned unboxed, as `Model` does
+#[allow(clippy::result_large_err)]
 mod tests {
     use rand::rngs::StdRng;
     use rand::SeedableRng;
@@ -255,7 +257,11 @@ mod tests {
         let y: Vec<f64> = x
             .iter()
             .enumerate()
-            .map(|(i, r)| ((0.3 + 0.8 * r[1] - r[2]).exp() + (i % 3) as f64 - 1.0).max(0.0).round())
+            .map(|(i, r)| {
+                ((0.3 + 0.8 * r[1] - r[2]).exp() + (i % 3) as f64 - 1.0)
+                    .max(0.0)
+                    .round()
+            })
             .collect();
         let ln_fact = y.iter().map(|&v| crate::special::lgamma(v + 1.0)).collect();
         Counts {
@@ -270,8 +276,16 @@ mod tests {
         let reducer = Reducer::default();
         let latents = model.latents().unwrap();
         let mut rng = StdRng::seed_from_u64(3);
-        let plan = plan(model, &latents, &[], Blocking::Structured, (true, true), &reducer, &mut rng)
-            .unwrap();
+        let plan = plan(
+            model,
+            &latents,
+            &[],
+            Blocking::Structured,
+            (true, true),
+            &reducer,
+            &mut rng,
+        )
+        .unwrap();
         let mut engine = Engine {
             joint: plan.joint,
             blocks: plan.blocks,
@@ -339,6 +353,9 @@ mod tests {
         let mut engine = fitted(&model);
         assert!(engine.blocks[0].linear_rest.is_none(), "the planner saw it");
         engine.blocks[0].linear_rest = Some(nalgebra::DMatrix::zeros(3, 3));
-        assert!(engine.values_along_predictors(&draws(&engine, 50)).unwrap().is_none());
+        assert!(engine
+            .values_along_predictors(&draws(&engine, 50))
+            .unwrap()
+            .is_none());
     }
 }

@@ -83,7 +83,10 @@ impl<'a> AtDraws<'a> {
 
     /// The remainders added up, with those outside every plate.
     pub(crate) fn into_remainders(self) -> Remainders {
-        let mut st = self.state.into_inner().unwrap_or_else(PoisonError::into_inner);
+        let mut st = self
+            .state
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
         for (t, c) in st.total.iter_mut().zip(&st.current) {
             *t += c;
         }
@@ -102,14 +105,20 @@ impl<'a> AtDraws<'a> {
     fn picked(&self, plate: usize, range: &Range<usize>) -> Option<Vec<usize>> {
         let seed = self.subsample.filter(|_| range.len() > WHOLE_UP_TO)?;
         let mut rng = StdRng::seed_from_u64(stream_seed(seed, plate as u64));
-        let mut picked = rand::seq::index::sample(&mut rng, range.len(), SUBSAMPLE_TERMS).into_vec();
+        let mut picked =
+            rand::seq::index::sample(&mut rng, range.len(), SUBSAMPLE_TERMS).into_vec();
         picked.sort_unstable();
         Some(picked.into_iter().map(|i| range.start + i).collect())
     }
 
     /// An outermost plate: every term, or a subsample of them scaled up, the remainders of
     /// each term kept apart for their variance.
-    fn outermost(&self, plate: usize, range: Range<usize>, term: &Term<'_, Dual>) -> Result<(), ModelError> {
+    fn outermost(
+        &self,
+        plate: usize,
+        range: Range<usize>,
+        term: &Term<'_, Dual>,
+    ) -> Result<(), ModelError> {
         let Some(picked) = self.picked(plate, &range) else {
             for c in chunks(range) {
                 term(Chunk::Run(c))?;
@@ -130,7 +139,11 @@ impl<'a> AtDraws<'a> {
                 plate_squares,
                 ..
             } = &mut *st;
-            for ((c, p), q) in current.iter_mut().zip(plate.iter_mut()).zip(plate_squares.iter_mut()) {
+            for ((c, p), q) in current
+                .iter_mut()
+                .zip(plate.iter_mut())
+                .zip(plate_squares.iter_mut())
+            {
                 let r = std::mem::take(c);
                 *p += r;
                 *q += r * r;
@@ -164,7 +177,12 @@ impl<'a> AtDraws<'a> {
 impl Plates<Dual> for AtDraws<'_> {
     // One evaluation serves many draws; the draws, not a plate's chunks, are spread over the
     // threads.
-    fn sum(&self, plate: usize, range: Range<usize>, term: &Term<'_, Dual>) -> Result<Dual, ModelError> {
+    fn sum(
+        &self,
+        plate: usize,
+        range: Range<usize>,
+        term: &Term<'_, Dual>,
+    ) -> Result<Dual, ModelError> {
         let outermost = {
             let mut st = self.state();
             st.depth += 1;
@@ -184,7 +202,9 @@ impl Plates<Dual> for AtDraws<'_> {
         let at = eta.value();
         let (f0, f1, f2) = density(Jet::variable(at))?.parts();
         let mut st = self.state();
-        let State { current, eta: e, .. } = &mut *st;
+        let State {
+            current, eta: e, ..
+        } = &mut *st;
         e.fill(0.0);
         // ηₛ − η(m) = bᵀΔₛ
         eta.for_each_partial(|i, b| {
@@ -228,7 +248,9 @@ mod tests {
     #[test]
     fn a_subsampled_plate_is_estimated_with_its_variance() {
         let n = 50_000;
-        let d: Vec<f64> = (0..n).map(|i| ((i * 7919) % 1000) as f64 / 1000.0).collect();
+        let d: Vec<f64> = (0..n)
+            .map(|i| ((i * 7919) % 1000) as f64 / 1000.0)
+            .collect();
         let run = |subsample| -> Result<Remainders, ModelError> {
             let plates = AtDraws::new(&[1.0], 1, subsample);
             let u = Dual::variables(&[0.0]);
@@ -249,7 +271,11 @@ mod tests {
             let se = part.variances[0].sqrt();
             // s ≈ 0.28 per term: se ≈ n √(1 − m/n) 0.28/√m ≈ 125
             assert!(se > 80.0 && se < 180.0, "se {se}");
-            assert!((part.sums[0] - exact).abs() <= 4.0 * se, "{} vs {exact}", part.sums[0]);
+            assert!(
+                (part.sums[0] - exact).abs() <= 4.0 * se,
+                "{} vs {exact}",
+                part.sums[0]
+            );
         }
         assert!(SUBSAMPLE_TERMS < n);
     }
