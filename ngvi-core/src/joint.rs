@@ -153,7 +153,7 @@ impl<'m, M: Model> Joint<'m, M> {
     /// For each of `draws` points u + Δₛ (Δₛ in `coords`, laid out by coordinate:
     /// [`AtDraws`]), the sum of the remainders of the observes read through one parameter
     /// after their second-order expansions at u, each datum read once (4.12c); plates of
-    /// more than 20 000 terms subsampled with `subsample`'s seed when given. Counted as
+    /// 20 000 terms or more subsampled with `subsample`'s seed when given. Counted as
     /// `draws` values.
     pub(crate) fn remainders(
         &self,

@@ -20,8 +20,8 @@ use crate::error::ModelError;
 
 /// Terms of an outermost plate whose remainders are added up when it is subsampled.
 pub(crate) const SUBSAMPLE_TERMS: usize = 10_000;
-/// Plates up to this many terms are summed whole.
-const WHOLE_UP_TO: usize = 2 * SUBSAMPLE_TERMS;
+/// A plate of at least this many terms is subsampled.
+const SUBSAMPLED_FROM: usize = 2 * SUBSAMPLE_TERMS;
 
 /// Σ_obs of the observes' remainders at each of K draws, the plates outermost in the model
 /// summed whole or subsampled; the evaluation's own value is not used.
@@ -46,8 +46,9 @@ struct State {
     /// A subsampled plate's Σ and Σ² of its terms' remainders, at each draw.
     plate: Vec<f64>,
     plate_squares: Vec<f64>,
-    /// One datum's ηₛ − η(m).
+    /// One datum's ηₛ − η(m), and its log density at each ηₛ.
     eta: Vec<f64>,
+    values: Vec<f64>,
     /// How many plate sums the pass is inside.
     depth: usize,
 }
@@ -62,7 +63,7 @@ pub(crate) struct Remainders {
 
 impl<'a> AtDraws<'a> {
     /// `draws` draws, whose deviations are laid out by coordinate in `deviations`; plates
-    /// of more than `WHOLE_UP_TO` terms subsampled with `subsample`'s seed when given.
+    /// of `SUBSAMPLED_FROM` terms or more subsampled with `subsample`'s seed when given.
     pub(crate) fn new(deviations: &'a [f64], draws: usize, subsample: Option<u64>) -> AtDraws<'a> {
         let zeros = vec![0.0; draws];
         AtDraws {
@@ -75,7 +76,8 @@ impl<'a> AtDraws<'a> {
                 current: zeros.clone(),
                 plate: zeros.clone(),
                 plate_squares: zeros.clone(),
-                eta: zeros,
+                eta: zeros.clone(),
+                values: zeros,
                 depth: 0,
             }),
         }
@@ -103,7 +105,7 @@ impl<'a> AtDraws<'a> {
     /// The terms of an outermost plate of `n` terms to read: all (`None`), or a sorted
     /// subsample of `SUBSAMPLE_TERMS`.
     fn picked(&self, plate: usize, range: &Range<usize>) -> Option<Vec<usize>> {
-        let seed = self.subsample.filter(|_| range.len() > WHOLE_UP_TO)?;
+        let seed = self.subsample.filter(|_| range.len() >= SUBSAMPLED_FROM)?;
         let mut rng = StdRng::seed_from_u64(stream_seed(seed, plate as u64));
         let mut picked =
             rand::seq::index::sample(&mut rng, range.len(), SUBSAMPLE_TERMS).into_vec();
@@ -197,24 +199,32 @@ impl Plates<Dual> for AtDraws<'_> {
         out
     }
 
-    fn linear(&self, eta: Dual, density: &Density<'_>) -> Result<Dual, ModelError> {
+    fn linear(&self, eta: Dual, density: Density<'_>) -> Result<Dual, ModelError> {
         let k = self.draws;
         let at = eta.value();
-        let (f0, f1, f2) = density(Jet::variable(at))?.parts();
+        let (f0, f1, f2) = (density.jet)(Jet::variable(at))?.parts();
         let mut st = self.state();
         let State {
-            current, eta: e, ..
+            current,
+            eta: d,
+            values,
+            ..
         } = &mut *st;
-        e.fill(0.0);
+        d.fill(0.0);
         // ηₛ − η(m) = bᵀΔₛ
         eta.for_each_partial(|i, b| {
-            if let Some(d) = self.deviations.get(i * k..(i + 1) * k) {
-                e.iter_mut().zip(d).for_each(|(x, d)| *x += b * d);
+            if let Some(dev) = self.deviations.get(i * k..(i + 1) * k) {
+                d.iter_mut().zip(dev).for_each(|(x, dev)| *x += b * dev);
             }
         });
-        for (r, &d) in current.iter_mut().zip(e.iter()) {
+        values
+            .iter_mut()
+            .zip(d.iter())
+            .for_each(|(v, d)| *v = at + d);
+        (density.values)(values)?;
+        for ((r, &f), &d) in current.iter_mut().zip(values.iter()).zip(d.iter()) {
             // f(η(m) + d) − f(η(m)) − f′ d − ½ f″ d²   (4.12c)
-            *r += density(Jet::from(at + d))?.value() - (f0 + d * (f1 + 0.5 * f2 * d));
+            *r += f - (f0 + d * (f1 + 0.5 * f2 * d));
         }
         Ok(Dual::from(0.0))
     }
@@ -225,7 +235,22 @@ mod tests {
     use super::{AtDraws, Remainders, SUBSAMPLE_TERMS};
     use crate::ad::{Dual, Jet};
     use crate::error::ModelError;
-    use crate::plate::{Chunk, Plates};
+    use crate::plate::{Chunk, Density, Plates};
+
+    /// x³ as a `Density`.
+    fn cube() -> Density<'static> {
+        fn jet(x: Jet) -> Result<Jet, ModelError> {
+            Ok(x * x * x)
+        }
+        fn values(xs: &mut [f64]) -> Result<(), ModelError> {
+            xs.iter_mut().for_each(|x| *x = x.powi(3));
+            Ok(())
+        }
+        Density {
+            jet: &jet,
+            values: &values,
+        }
+    }
 
     /// A datum's remainder at each draw's η, from η's value and gradient at the point.
     #[test]
@@ -235,8 +260,7 @@ mod tests {
         let plates = AtDraws::new(&deviations, 3, None);
         let u = Dual::variables(&[0.5, 1.0]);
         let eta = u[0].clone() * 2.0 - u[1].clone() + 1.0;
-        let cube = |x: Jet| Ok(x * x * x);
-        plates.linear(eta, &cube).unwrap();
+        plates.linear(eta, cube()).unwrap();
         // η(m) = 1, d = 2, −2, −3: x³ − (1 + 3d + 3d²) = d³
         let r = plates.into_remainders();
         assert_eq!(r.sums, vec![8.0, -8.0, -27.0]);
@@ -257,7 +281,7 @@ mod tests {
             plates.sum(0, 0..n, &|c: Chunk<'_>| {
                 for i in c {
                     let eta = u[0].clone() * d[i];
-                    plates.linear(eta, &|x: Jet| Ok(x * x * x))?;
+                    plates.linear(eta, cube())?;
                 }
                 Ok(Dual::from(0.0))
             })?;

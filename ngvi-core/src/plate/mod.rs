@@ -94,8 +94,15 @@ pub struct PlateInfo {
 }
 
 /// The log density of a datum as a function of the one parameter of its distribution that
-/// reads a latent (`eta`), evaluated with its first two derivatives in that parameter.
-pub type Density<'a> = dyn Fn(Jet) -> Result<Jet, ModelError> + 'a;
+/// reads a latent (η). `model!` writes both forms from the same expression.
+#[derive(Clone, Copy)]
+pub struct Density<'a> {
+    /// At one value of η, with its first two derivatives in η.
+    pub jet: &'a (dyn Fn(Jet) -> Result<Jet, ModelError> + 'a),
+    /// At many values of η at once, each replaced by the log density there (no
+    /// derivatives): one call per datum for many draws (docs/design.md (4.12c)).
+    pub values: &'a (dyn Fn(&mut [f64]) -> Result<(), ModelError> + 'a),
+}
 
 /// How a model's plates are summed: the reduction seam between the model and the engine.
 pub trait Plates<S>: Sync {
@@ -107,7 +114,7 @@ pub trait Plates<S>: Sync {
     /// parameter only, `eta`, as `density` gives it along that parameter: f(eta) by the
     /// chain rule. The engine's reducer may instead give its expectation when the latents
     /// are Gaussian and `eta` is affine in them (docs/design.md §4, (4.5e)).
-    fn linear(&self, eta: S, density: &Density<'_>) -> Result<S, ModelError>
+    fn linear(&self, eta: S, density: Density<'_>) -> Result<S, ModelError>
     where
         S: Scalar,
     {
@@ -117,12 +124,12 @@ pub trait Plates<S>: Sync {
 
 /// f(eta) from the density along eta at eta's value (the chain rule); a value alone needs
 /// no derivatives, so eta enters as a constant there.
-pub(crate) fn at_point<S: Scalar>(eta: S, density: &Density<'_>) -> Result<S, ModelError> {
+pub(crate) fn at_point<S: Scalar>(eta: S, density: Density<'_>) -> Result<S, ModelError> {
     let x = match S::ORDER {
         0 => Jet::from(eta.value()),
         _ => Jet::variable(eta.value()),
     };
-    let (f0, f1, f2) = density(x)?.parts();
+    let (f0, f1, f2) = (density.jet)(x)?.parts();
     Ok(eta.chain(f0, f1, f2))
 }
 

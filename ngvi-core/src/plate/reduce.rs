@@ -70,7 +70,7 @@ impl<S: Scalar> Plates<S> for Reducer {
         local
     }
 
-    fn linear(&self, eta: S, density: &Density<'_>) -> Result<S, ModelError> {
+    fn linear(&self, eta: S, density: Density<'_>) -> Result<S, ModelError> {
         match &self.linear {
             Linear::AtPoint => at_point(eta, density),
             Linear::Expected(q) => q.expect(eta, density),

@@ -44,9 +44,16 @@ pub fn build(names: &Names, info: &Info, call: &Call, s: &TokenStream) -> Built 
 }
 
 /// Construct the distribution of `call` as a function of its one latent-dependent
-/// argument, which is `along`: a `Jet` (`Plates::linear`), the other arguments data.
-pub fn build_along(names: &Names, info: &Info, call: &Call, along: &Ident) -> Built {
-    build_with(names, info, call, &quote!(::ngvi::ad::Jet), Some(along))
+/// argument, which is `along`, of scalar type `s` (a `Jet` or `f64`: `Plates::linear`),
+/// the other arguments data.
+pub fn build_along(
+    names: &Names,
+    info: &Info,
+    call: &Call,
+    along: &Ident,
+    s: &TokenStream,
+) -> Built {
+    build_with(names, info, call, s, Some(along))
 }
 
 /// [`build`], with the latent-dependent argument `along` when given.

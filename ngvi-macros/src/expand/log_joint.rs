@@ -363,18 +363,36 @@ impl Expander<'_, '_> {
     }
 
     /// An observe whose distribution reads the latents through one argument, η: its log
-    /// density handed to `Plates::linear` as a function of η (a `Jet`), which gives it at
-    /// η or, in the engine, its expectation when η is affine in Gaussian latents (4.5e).
+    /// density handed to `Plates::linear` as a function of η, at one value in a `Jet` and
+    /// at many in place in `f64`, which gives it at η or, in the engine, its expectation
+    /// when η is affine in Gaussian latents (4.5e), or its values at many draws (4.12c).
     fn observe_linear(&self, value: &Value, call: &Call, info: &Info, eta: &Value) -> TokenStream {
         let (lp, s, plates) = (lp(), scalar_s(), plates_arg());
         let dv = self.data_value(value, info);
         let v = &dv.value;
         let (nonfinite, outside) = data_errors(info, &dv, call.dist.name);
         let x = Ident::new("__ngvi_x", proc_macro2::Span::mixed_site());
-        let b = build_along(&self.names, info, call, &x);
         let eta_value = self.rw(eta, info, Ctx::Value);
-        let (dsetup, bsetup, var) = (&dv.setup, &b.setup, &b.var);
-        let jet = quote!(::ngvi::ad::Jet);
+        let dsetup = &dv.setup;
+        // ln p(v | η = x) as a closure of x in scalar type `t`
+        let along = |t: &TokenStream| {
+            let b = build_along(&self.names, info, call, &x, t);
+            let (bsetup, var) = (&b.setup, &b.var);
+            quote! {
+                |#x: #t| -> ::core::result::Result<#t, ::ngvi::ModelError> {
+                    #bsetup
+                    let __ngvi_support = ::ngvi::dist::Univariate::<#t>::support(&#var);
+                    if !__ngvi_support.contains(#v) {
+                        #outside;
+                    }
+                    ::core::result::Result::Ok(::ngvi::dist::Univariate::<#t>::ln_density(
+                        &#var,
+                        &<#t as ::core::convert::From<f64>>::from(#v),
+                    ))
+                }
+            }
+        };
+        let (jet, values) = (along(&quote!(::ngvi::ad::Jet)), along(&quote!(f64)));
         quote! {
             {
                 #dsetup
@@ -382,16 +400,15 @@ impl Expander<'_, '_> {
                     #nonfinite;
                 }
                 let __ngvi_eta: #s = #eta_value;
-                #lp += ::ngvi::Plates::linear(#plates, __ngvi_eta, &|#x: #jet| {
-                    #bsetup
-                    let __ngvi_support = ::ngvi::dist::Univariate::<#jet>::support(&#var);
-                    if !__ngvi_support.contains(#v) {
-                        #outside;
-                    }
-                    ::core::result::Result::Ok(::ngvi::dist::Univariate::<#jet>::ln_density(
-                        &#var,
-                        &<#jet as ::core::convert::From<f64>>::from(#v),
-                    ))
+                #lp += ::ngvi::Plates::linear(#plates, __ngvi_eta, ::ngvi::plate::Density {
+                    jet: &#jet,
+                    values: &|__ngvi_xs: &mut [f64]| {
+                        let __ngvi_one = #values;
+                        for __ngvi_v in __ngvi_xs.iter_mut() {
+                            *__ngvi_v = __ngvi_one(*__ngvi_v)?;
+                        }
+                        ::core::result::Result::Ok(())
+                    },
                 })?;
             }
         }
