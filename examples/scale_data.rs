@@ -151,6 +151,14 @@ fn logistic_case(n: usize, batch: Option<usize>) -> Result<(), Box<dyn Error>> {
          (about 1 for a calibrated posterior), sd of w[0] {:.2e}",
         sd[1]
     );
+    // k̂, and how its log ratios were taken when a subsample made up part of them
+    for line in fit
+        .summary()
+        .lines()
+        .filter(|l| l.contains("k̂") || l.contains("log ratios"))
+    {
+        println!("  {line}");
+    }
     Ok(())
 }
 

@@ -28,6 +28,7 @@ pub struct Jet {
 
 impl Jet {
     /// The variable itself at `v`: derivative 1.
+    #[inline]
     pub fn variable(v: f64) -> Jet {
         Jet {
             v,
@@ -37,16 +38,19 @@ impl Jet {
     }
 
     /// (f, f′, f″).
+    #[inline]
     pub fn parts(&self) -> (f64, f64, f64) {
         (self.v, self.d1, self.d2)
     }
 
+    #[inline]
     fn is_constant(&self) -> bool {
         self.d1 == 0.0 && self.d2 == 0.0
     }
 }
 
 impl From<f64> for Jet {
+    #[inline]
     fn from(v: f64) -> Self {
         Jet {
             v,
@@ -80,9 +84,11 @@ impl Scalar for Jet {
         }
     }
 
+    #[inline]
     fn value(&self) -> f64 {
         self.v
     }
+    #[inline]
     fn chain(&self, f0: f64, f1: f64, f2: f64) -> Self {
         // (f∘u)′ = f′u′, (f∘u)″ = f′u″ + f″u′²
         Jet {
@@ -122,6 +128,7 @@ impl Scalar for Jet {
 
 impl Add for Jet {
     type Output = Jet;
+    #[inline]
     fn add(self, rhs: Jet) -> Jet {
         Jet {
             v: self.v + rhs.v,
@@ -133,6 +140,7 @@ impl Add for Jet {
 
 impl Sub for Jet {
     type Output = Jet;
+    #[inline]
     fn sub(self, rhs: Jet) -> Jet {
         Jet {
             v: self.v - rhs.v,
@@ -144,6 +152,7 @@ impl Sub for Jet {
 
 impl Mul for Jet {
     type Output = Jet;
+    #[inline]
     fn mul(self, rhs: Jet) -> Jet {
         // (ab)″ = a″b + 2a′b′ + ab″
         Jet {
@@ -158,6 +167,7 @@ impl Div for Jet {
     type Output = Jet;
     // a / b = a · (1/b), the value a / b itself (bit for bit the f64 division).
     #[allow(clippy::suspicious_arithmetic_impl)]
+    #[inline]
     fn div(self, rhs: Jet) -> Jet {
         let v = self.v / rhs.v;
         if rhs.is_constant() {
@@ -176,6 +186,7 @@ impl Div for Jet {
 
 impl Neg for Jet {
     type Output = Jet;
+    #[inline]
     fn neg(self) -> Jet {
         Jet {
             v: -self.v,

@@ -11,6 +11,7 @@ macro_rules! dual_common {
     ($t:ident) => {
         impl std::ops::Add<f64> for $t {
             type Output = $t;
+            #[inline]
             fn add(mut self, rhs: f64) -> $t {
                 self.v += rhs;
                 self
@@ -18,6 +19,7 @@ macro_rules! dual_common {
         }
         impl std::ops::Sub<f64> for $t {
             type Output = $t;
+            #[inline]
             fn sub(mut self, rhs: f64) -> $t {
                 self.v -= rhs;
                 self
@@ -25,30 +27,35 @@ macro_rules! dual_common {
         }
         impl std::ops::Mul<f64> for $t {
             type Output = $t;
+            #[inline]
             fn mul(self, rhs: f64) -> $t {
                 self.chain(self.v * rhs, rhs, 0.0)
             }
         }
         impl std::ops::Div<f64> for $t {
             type Output = $t;
+            #[inline]
             fn div(self, rhs: f64) -> $t {
                 self.chain(self.v / rhs, 1.0 / rhs, 0.0)
             }
         }
         impl std::ops::Add<$t> for f64 {
             type Output = $t;
+            #[inline]
             fn add(self, rhs: $t) -> $t {
                 rhs + self
             }
         }
         impl std::ops::Sub<$t> for f64 {
             type Output = $t;
+            #[inline]
             fn sub(self, rhs: $t) -> $t {
                 -rhs + self
             }
         }
         impl std::ops::Mul<$t> for f64 {
             type Output = $t;
+            #[inline]
             fn mul(self, rhs: $t) -> $t {
                 rhs * self
             }
@@ -57,77 +64,92 @@ macro_rules! dual_common {
             type Output = $t;
             // a / v through the chain rule at v: a/v, −a/v², 2a/v³ (the value is the
             // division itself, so that it equals the f64 one bit for bit)
+            #[inline]
             fn div(self, rhs: $t) -> $t {
                 let v = rhs.v;
                 rhs.chain(self / v, -self / (v * v), 2.0 * self / (v * v * v))
             }
         }
         impl std::ops::AddAssign for $t {
+            #[inline]
             fn add_assign(&mut self, rhs: $t) {
                 *self = std::mem::replace(self, $t::from(0.0)) + rhs;
             }
         }
         impl std::ops::SubAssign for $t {
+            #[inline]
             fn sub_assign(&mut self, rhs: $t) {
                 *self = std::mem::replace(self, $t::from(0.0)) - rhs;
             }
         }
         impl std::ops::MulAssign for $t {
+            #[inline]
             fn mul_assign(&mut self, rhs: $t) {
                 *self = std::mem::replace(self, $t::from(0.0)) * rhs;
             }
         }
         impl std::ops::DivAssign for $t {
+            #[inline]
             fn div_assign(&mut self, rhs: $t) {
                 *self = std::mem::replace(self, $t::from(0.0)) / rhs;
             }
         }
         impl std::ops::AddAssign<f64> for $t {
+            #[inline]
             fn add_assign(&mut self, rhs: f64) {
                 self.v += rhs;
             }
         }
         impl std::ops::SubAssign<f64> for $t {
+            #[inline]
             fn sub_assign(&mut self, rhs: f64) {
                 self.v -= rhs;
             }
         }
         impl std::ops::MulAssign<f64> for $t {
+            #[inline]
             fn mul_assign(&mut self, rhs: f64) {
                 *self = std::mem::replace(self, $t::from(0.0)) * rhs;
             }
         }
         impl std::ops::DivAssign<f64> for $t {
+            #[inline]
             fn div_assign(&mut self, rhs: f64) {
                 *self = std::mem::replace(self, $t::from(0.0)) / rhs;
             }
         }
         impl PartialEq for $t {
+            #[inline]
             fn eq(&self, other: &$t) -> bool {
                 self.v == other.v
             }
         }
         impl PartialOrd for $t {
+            #[inline]
             fn partial_cmp(&self, other: &$t) -> Option<std::cmp::Ordering> {
                 self.v.partial_cmp(&other.v)
             }
         }
         impl PartialEq<f64> for $t {
+            #[inline]
             fn eq(&self, other: &f64) -> bool {
                 self.v == *other
             }
         }
         impl PartialOrd<f64> for $t {
+            #[inline]
             fn partial_cmp(&self, other: &f64) -> Option<std::cmp::Ordering> {
                 self.v.partial_cmp(other)
             }
         }
         impl PartialEq<$t> for f64 {
+            #[inline]
             fn eq(&self, other: &$t) -> bool {
                 *self == other.v
             }
         }
         impl PartialOrd<$t> for f64 {
+            #[inline]
             fn partial_cmp(&self, other: &$t) -> Option<std::cmp::Ordering> {
                 self.partial_cmp(&other.v)
             }

@@ -52,6 +52,7 @@ macro_rules! distribution {
 
         impl<S: Scalar> $name<S> {
             /// Checks every parameter against its domain; the error names the first outside it.
+            #[inline]
             pub fn new($($param: S),*) -> Result<Self, $crate::dist::ParamError> {
                 $crate::dist::support::check_params(DistKind::$name, &[$($param.value()),*])?;
                 Ok($name { $($param),* })

@@ -50,11 +50,16 @@ impl<M: Model> Engine<'_, M> {
             values: Vec::with_capacity(n),
             noise: None,
         };
+        let mut expansion = self.expansion()?;
         while out.values.len() < n {
             let draws: Vec<(Vec<f64>, f64)> = (0..RATIO_GROUP.min(n - out.values.len()))
                 .map(|_| self.draw_guide(rng))
                 .collect();
-            let values = match self.values_along_predictors(&draws)? {
+            let along = match expansion.as_mut() {
+                Some(e) => self.values_along_predictors(e, &draws)?,
+                None => None,
+            };
+            let values = match along {
                 Some(along) => {
                     if let Some(sd) = along.noise() {
                         out.noise = Some(out.noise.map_or(sd, |s: f64| s.max(sd)));
@@ -78,41 +83,53 @@ impl<M: Model> Engine<'_, M> {
         Ok(out)
     }
 
-    /// f̃ at each draw by (4.12c), `RATIO_BATCH` draws to a pass over the data, when the
+    /// The second-order part of (4.12c) at the guide's mean, when (4.12c) applies: the
     /// guide is one Gaussian block whose observes read it through affine predictors and
-    /// whose rest is quadratic (the plan's probes), on this process's data alone. Plates of
-    /// 20 000 terms or more are subsampled unless that leaves some value an sd above
-    /// `RATIO_NOISE`. `None` when (4.12c) does not apply, or when f̃ evaluated whole at the
-    /// first draw disagrees with it: then each draw is evaluated whole.
-    fn values_along_predictors(&self, draws: &[(Vec<f64>, f64)]) -> Result<Option<Along>, Error> {
-        let ([block], Some(first)) = (self.blocks.as_slice(), draws.first()) else {
+    /// whose rest is quadratic (the plan's probes), on this process's data alone.
+    fn expansion(&self) -> Result<Option<Expansion<'_>>, Error> {
+        let [block] = self.blocks.as_slice() else {
             return Ok(None);
         };
         if block.linear_rest.is_none() || !self.joint.reducer.is_local() {
             return Ok(None);
         }
         let m = start::centre(&self.blocks, self.joint.dim());
-        // f̃(m), ∇f̃(m), ∇²f̃(m): the second-order part of (4.12c), every term read
-        let quadratic = self.joint.derivatives(&block.coords, &m)?;
-        let seed = stream_seed(self.settings.seed, SUBSAMPLE_STREAM);
-        let mut along = self.along(&block.coords, draws, &m, &quadratic, Some(seed))?;
+        // f̃(m), ∇f̃(m), ∇²f̃(m), every term read
+        let at_m = self.joint.derivatives(&block.coords, &m)?;
+        Ok(Some(Expansion {
+            coords: &block.coords,
+            m,
+            at_m,
+            subsample: Some(stream_seed(self.settings.seed, SUBSAMPLE_STREAM)),
+        }))
+    }
+
+    /// f̃ at each draw by (4.12c), `RATIO_BATCH` draws to a pass over the data. Plates of
+    /// 20 000 terms or more are subsampled, unless that leaves some value an sd above
+    /// `RATIO_NOISE`: then every term is read, from these draws on. `None` when f̃
+    /// evaluated whole at the first draw disagrees: then each draw is evaluated whole.
+    fn values_along_predictors(
+        &self,
+        e: &mut Expansion<'_>,
+        draws: &[(Vec<f64>, f64)],
+    ) -> Result<Option<Along>, Error> {
+        let Some(first) = draws.first() else {
+            return Ok(None);
+        };
+        let mut along = self.along(e, draws)?;
         if along.noise().is_some_and(|sd| sd > RATIO_NOISE) {
-            along = self.along(&block.coords, draws, &m, &quadratic, None)?;
+            e.subsample = None;
+            along = self.along(e, draws)?;
         }
         let whole = self.joint.value(first.0.clone())?;
         Ok(agree(whole, along.values[0], along.sds[0]).then_some(along))
     }
 
-    /// (4.12c) at each draw: the second-order expansion at m, `quadratic`, plus the
-    /// remainders from one pass over the data per `RATIO_BATCH` draws.
-    fn along(
-        &self,
-        coords: &[usize],
-        draws: &[(Vec<f64>, f64)],
-        m: &[f64],
-        (f, gradient, hessian): &Derivatives,
-        subsample: Option<u64>,
-    ) -> Result<Along, Error> {
+    /// (4.12c) at each draw: the second-order expansion at m plus the remainders, from one
+    /// pass over the data per `RATIO_BATCH` draws.
+    fn along(&self, e: &Expansion<'_>, draws: &[(Vec<f64>, f64)]) -> Result<Along, Error> {
+        let (coords, m, subsample) = (e.coords, &e.m, e.subsample);
+        let (f, gradient, hessian) = &e.at_m;
         let gradient = DVector::from_column_slice(gradient);
         let batches: Vec<&[(Vec<f64>, f64)]> = draws.chunks(RATIO_BATCH).collect();
         let joint = &self.joint;
@@ -151,6 +168,16 @@ impl<M: Model> Engine<'_, M> {
 pub(crate) struct Ratios {
     pub(crate) values: Vec<f64>,
     pub(crate) noise: Option<f64>,
+}
+
+/// What (4.12c) needs of the guide: the Gaussian block's coordinates, its mean m, f̃ with
+/// its gradient and Hessian there, and the seed of the plates' subsamples (`None`: every
+/// term read).
+struct Expansion<'b> {
+    coords: &'b [usize],
+    m: Vec<f64>,
+    at_m: Derivatives,
+    subsample: Option<u64>,
 }
 
 /// f̃ at draws by (4.12c), with each value's sd from subsampling (0 where every term was
@@ -327,6 +354,11 @@ mod tests {
         (0..n).map(|_| engine.draw_guide(&mut rng)).collect()
     }
 
+    fn along(engine: &Engine<'_, Counts>, draws: &[(Vec<f64>, f64)]) -> Option<super::Along> {
+        let mut e = engine.expansion().unwrap()?;
+        engine.values_along_predictors(&mut e, draws).unwrap()
+    }
+
     /// Every draw's log joint by (4.12c), a batch to a pass, is the log joint evaluated
     /// whole there, to rounding.
     #[test]
@@ -335,7 +367,7 @@ mod tests {
         let engine = fitted(&model);
         assert!(engine.blocks[0].linear_rest.is_some(), "the path is taken");
         let draws = draws(&engine, 600);
-        let along = engine.values_along_predictors(&draws).unwrap().unwrap();
+        let along = along(&engine, &draws).unwrap();
         assert_eq!((along.values.len(), along.noise()), (draws.len(), None));
         for ((u, _), a) in draws.iter().zip(&along.values) {
             let whole = engine.joint.value(u.clone()).unwrap();
@@ -353,7 +385,7 @@ mod tests {
         let model = data(30_000, false);
         let engine = fitted(&model);
         let draws = draws(&engine, 40);
-        let along = engine.values_along_predictors(&draws).unwrap().unwrap();
+        let along = along(&engine, &draws).unwrap();
         let noise = along.noise().expect("subsampled");
         assert!(noise > 0.0 && noise <= RATIO_NOISE, "sd {noise}");
         for (((u, _), a), sd) in draws.iter().zip(&along.values).zip(&along.sds) {
@@ -370,9 +402,6 @@ mod tests {
         let mut engine = fitted(&model);
         assert!(engine.blocks[0].linear_rest.is_none(), "the planner saw it");
         engine.blocks[0].linear_rest = Some(nalgebra::DMatrix::zeros(3, 3));
-        assert!(engine
-            .values_along_predictors(&draws(&engine, 50))
-            .unwrap()
-            .is_none());
+        assert!(along(&engine, &draws(&engine, 50)).is_none());
     }
 }

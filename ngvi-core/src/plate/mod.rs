@@ -123,13 +123,14 @@ pub trait Plates<S>: Sync {
 }
 
 /// f(eta) from the density along eta at eta's value (the chain rule); a value alone needs
-/// no derivatives, so eta enters as a constant there.
+/// no derivatives, so it comes from the density's `f64` form.
 pub(crate) fn at_point<S: Scalar>(eta: S, density: Density<'_>) -> Result<S, ModelError> {
-    let x = match S::ORDER {
-        0 => Jet::from(eta.value()),
-        _ => Jet::variable(eta.value()),
-    };
-    let (f0, f1, f2) = (density.jet)(x)?.parts();
+    if S::ORDER == 0 {
+        let mut f = [eta.value()];
+        (density.values)(&mut f)?;
+        return Ok(eta.chain(f[0], 0.0, 0.0));
+    }
+    let (f0, f1, f2) = (density.jet)(Jet::variable(eta.value()))?.parts();
     Ok(eta.chain(f0, f1, f2))
 }
 
