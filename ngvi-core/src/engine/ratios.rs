@@ -59,6 +59,10 @@ impl<M: Model> Engine<'_, M> {
                 Some(e) => self.values_along_predictors(e, &draws)?,
                 None => None,
             };
+            if along.is_none() {
+                // (4.12c) does not apply, or its check failed: each draw whole from here on
+                expansion = None;
+            }
             let values = match along {
                 Some(along) => {
                     if let Some(sd) = along.noise() {
