@@ -113,3 +113,59 @@ fn a_model_without_a_plate_cannot_be_subsampled() {
         "{err}"
     );
 }
+
+model! {
+    fn separable(x: &[f64], y: &[f64]) {
+        sample w ~ Flat();
+        for i in plate(0..y.len()) {
+            observe y[i] ~ BernoulliLogit(w * x[i]);
+        }
+    }
+}
+
+model! {
+    fn collinear(x: &[f64], y: &[f64]) {
+        sample a ~ Flat();
+        sample b ~ Flat();
+        for i in plate(0..y.len()) {
+            observe y[i] ~ Normal(a * x[i] + b * x[i], 1.0);
+        }
+    }
+}
+
+/// Improper posteriors fitted on minibatches end as on all the data
+/// (`tests/engine_honesty.rs`): separable data under a flat prior diverge, collinear
+/// predictors leave a flat direction; neither is reported converged.
+#[test]
+fn an_improper_posterior_on_minibatches_never_ends_converged() {
+    let x: Vec<f64> = (0..400)
+        .map(|i| f64::from(i) / 100.0 - 2.0 + 0.005)
+        .collect();
+    let labels: Vec<f64> = x.iter().map(|&v| f64::from(u8::from(v > 0.0))).collect();
+    let line: Vec<f64> = x.iter().map(|&v| 2.0 * v + 0.1 * (7.0 * v).sin()).collect();
+    for seed in [0, 1000] {
+        let fit = Ngvi::new()
+            .seed(seed)
+            .minibatch(50)
+            .fit(&separable(&x, &labels))
+            .unwrap();
+        assert!(
+            matches!(fit.stop_reason(), StopReason::Diverged { .. }),
+            "{}",
+            fit.summary()
+        );
+        assert!(fit.summary().contains("NOT converged"), "{}", fit.summary());
+        let fit = Ngvi::new()
+            .seed(seed)
+            .minibatch(50)
+            .fit(&collinear(&x, &line))
+            .unwrap();
+        assert_eq!(
+            fit.stop_reason(),
+            StopReason::Unidentified,
+            "{}",
+            fit.summary()
+        );
+        assert!(fit.summary().contains("NOT converged"), "{}", fit.summary());
+    }
+}

@@ -156,7 +156,7 @@ impl<M: Model> Engine<'_, M> {
 
     /// The smallest sd of a Gaussian block on the unconstrained scale when it is below
     /// `MIN_RELATIVE_SD` of max(1, |mean|).
-    fn collapsed_sd(&self) -> Option<f64> {
+    pub(super) fn collapsed_sd(&self) -> Option<f64> {
         self.blocks
             .iter()
             .filter(|b| matches!(b.family.geometry(), Geometry::Gaussian { .. }))
@@ -167,7 +167,7 @@ impl<M: Model> Engine<'_, M> {
     }
 
     /// Largest sd of a non-conjugate block on the unconstrained scale.
-    fn largest_sd(&self) -> Option<f64> {
+    pub(super) fn largest_sd(&self) -> Option<f64> {
         self.blocks
             .iter()
             .filter(|b| !b.conjugate)

@@ -10,7 +10,11 @@
 //! steps ρ = 1 work as they do on all the data. An epoch is about one pass over the data in
 //! minibatches; the fit stops when an epoch moves every mean by at most `DRAW_TOL` sd.
 
-use super::{stream_seed, Block, Engine, NaturalGradient, Run, StopReason, DRAW_TOL};
+use super::update::has_flat_direction;
+use super::{
+    stream_seed, Block, Engine, NaturalGradient, Run, StopReason, DRAW_TOL, MAX_CURVATURE_COND,
+    MAX_UNCONSTRAINED_SD,
+};
 use crate::error::Error;
 use crate::family::ExpFamily;
 use crate::model::Model;
@@ -50,6 +54,11 @@ impl<M: Model> Engine<'_, M> {
             let full = (0..self.blocks.len())
                 .map(|b| self.target(b, epoch_seed))
                 .collect::<Result<Vec<_>, _>>()?;
+            // (4.17) on the full-data targets at the anchor
+            let flat = full
+                .iter()
+                .zip(&self.blocks)
+                .any(|(t, blk)| has_flat_direction(blk.family.as_ref(), t, MAX_CURVATURE_COND));
             for k in 0..steps {
                 subsample.step = (epoch * steps + k) as u64;
                 self.joint.reducer.subsample = Some(subsample);
@@ -73,8 +82,21 @@ impl<M: Model> Engine<'_, M> {
             let last = elbo.last().copied().unwrap_or(f64::NAN);
             self.settings.progress.iteration(epoch, last, s, rho);
             stop = StopReason::MaxIters { change: s };
+            // the same guards as on all the data: an improper posterior or a collapse ends
+            // the fit, not converged
+            if let Some(sd) = self.largest_sd().filter(|s| *s > MAX_UNCONSTRAINED_SD) {
+                stop = StopReason::Diverged { sd };
+                break;
+            }
+            if let Some(sd) = self.collapsed_sd() {
+                stop = StopReason::Collapsed { sd };
+                break;
+            }
             if s <= DRAW_TOL {
-                stop = StopReason::Converged { change: s };
+                stop = match flat {
+                    true => StopReason::Unidentified,
+                    false => StopReason::Converged { change: s },
+                };
                 break;
             }
         }
