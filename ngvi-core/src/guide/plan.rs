@@ -15,7 +15,7 @@ use super::reason::{Confirmation, GaussianBlock, GaussianWhy, Reason};
 use super::Guide;
 use crate::engine::Block;
 use crate::error::Error;
-use crate::family::{DiagGaussian, ExpFamily, Gaussian};
+use crate::family::{DiagGaussian, ExpFamily, Gaussian, Geometry};
 use crate::joint::Joint;
 use crate::model::{Latent, LatentUse, Model};
 use crate::plate::{Expectations, Reducer};
@@ -123,7 +123,14 @@ pub(crate) fn plan<'m, M: Model>(
             .filter(|&b| !plan.blocks[b].conjugate)
             .collect();
         for b in gaussian {
-            let exact = if plan.blocks[b].diagonal_hessian {
+            // A diagonal guide is exact only on a quadratic log joint with a diagonal
+            // Hessian, which gradients show; a dense Hessian costs O(d²) per datum.
+            let diagonal = plan.blocks[b].diagonal_hessian
+                || matches!(
+                    plan.blocks[b].family.geometry(),
+                    Geometry::Gaussian { diagonal: true }
+                );
+            let exact = if diagonal {
                 is_diagonal_quadratic(&plan.joint, &plan.blocks, b)?
             } else {
                 let hessian = is_quadratic(&plan.joint, &plan.blocks, b)?;
