@@ -132,6 +132,13 @@ fn one_and_two_threads_give_the_same_bits() {
         );
     }
     assert_eq!(fits[0].iterations(), fits[1].iterations());
+    // the diagnostic too: its draws go 256 to a pass (docs/design.md (4.12c)), each batch
+    // on one thread
+    let k = |f: &Fit| f.pareto_k().map(f64::to_bits);
+    let elbo = |f: &Fit| f.elbo_estimate().0.to_bits();
+    assert!(k(&fits[0]).is_some());
+    assert_eq!(k(&fits[0]), k(&fits[1]));
+    assert_eq!(elbo(&fits[0]), elbo(&fits[1]));
     assert!(
         fits[0].stop_reason().is_converged(),
         "{:?}",
