@@ -124,7 +124,7 @@ impl<'m, M: Model> Joint<'m, M> {
         q: &Arc<Expectations>,
     ) -> Result<Derivatives, Error> {
         self.count(HESSIAN);
-        let reducer = self.reducer.with_linear(Linear::Expected(Arc::clone(q)));
+        let reducer = self.expecting(q);
         block_derivatives(u, coords, |uu| self.transformed_with(uu, None, &reducer))
     }
 
@@ -136,8 +136,13 @@ impl<'m, M: Model> Joint<'m, M> {
         q: &Arc<Expectations>,
     ) -> Result<f64, Error> {
         self.count(GRADIENT);
-        let reducer = self.reducer.with_linear(Linear::Expected(Arc::clone(q)));
-        Ok(self.gradient_with(coords, u, None, &reducer)?.0)
+        Ok(self.gradient_with(coords, u, None, &self.expecting(q))?.0)
+    }
+
+    /// The reducer that takes each observe read through one parameter by its expectation
+    /// under `q` (4.5e).
+    fn expecting(&self, q: &Arc<Expectations>) -> Reducer {
+        self.reducer.with_linear(Linear::Expected(Arc::clone(q)))
     }
 
     /// The log joint without the observes read through one parameter ("the rest").

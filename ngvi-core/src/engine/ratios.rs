@@ -3,7 +3,7 @@
 //! Gaussian block whose observes read it through affine predictors, at a batch of draws
 //! in one pass over the data (4.12c).
 
-use nalgebra::DVector;
+use nalgebra::{DMatrix, DVector};
 
 use super::{start, stream_seed, Engine};
 use crate::error::Error;
@@ -65,9 +65,7 @@ impl<M: Model> Engine<'_, M> {
             }
             let values = match along {
                 Some(along) => {
-                    if let Some(sd) = along.noise() {
-                        out.noise = Some(out.noise.map_or(sd, |s: f64| s.max(sd)));
-                    }
+                    out.noise = larger(out.noise, along.noise());
                     along.values
                 }
                 None => {
@@ -138,18 +136,17 @@ impl<M: Model> Engine<'_, M> {
         let batches: Vec<&[(Vec<f64>, f64)]> = draws.chunks(RATIO_BATCH).collect();
         let joint = &self.joint;
         let parts = joint.reducer.map(&batches, |batch| {
-            let k = batch.len();
-            let mut by_coordinate = vec![0.0; coords.len() * k];
-            for (s, (u, _)) in batch.iter().enumerate() {
-                for (i, &g) in coords.iter().enumerate() {
-                    by_coordinate[i * k + s] = u[g] - m[g];
-                }
-            }
-            let r = joint.remainders(coords, m, &by_coordinate, k, subsample)?;
-            let values = batch.iter().zip(&r.sums).map(|((u, _), rest)| {
-                let d = DVector::from_iterator(coords.len(), coords.iter().map(|&g| u[g] - m[g]));
+            // Δ, a draw to a row: column-major, so each coordinate's values are contiguous,
+            // as `AtDraws` reads them
+            let deltas = DMatrix::from_fn(batch.len(), coords.len(), |s, i| {
+                batch[s].0[coords[i]] - m[coords[i]]
+            });
+            let r = joint.remainders(coords, m, deltas.as_slice(), batch.len(), subsample)?;
+            let (linear, curved) = (&deltas * &gradient, &deltas * hessian);
+            let values = (0..batch.len()).map(|s| {
                 // f̃(m + Δ) = f̃(m) + ∇f̃(m)ᵀΔ + ½ Δᵀ∇²f̃(m)Δ + Σ_obs rₒ(Δ)   (4.12c)
-                f + gradient.dot(&d) + 0.5 * d.dot(&(hessian * &d)) + rest
+                let quadratic = curved.row(s).dot(&deltas.row(s));
+                f + linear[s] + 0.5 * quadratic + r.sums[s]
             });
             Ok::<_, Error>((values.collect::<Vec<f64>>(), r.variances))
         });
@@ -172,6 +169,22 @@ impl<M: Model> Engine<'_, M> {
 pub(crate) struct Ratios {
     pub(crate) values: Vec<f64>,
     pub(crate) noise: Option<f64>,
+}
+
+impl Ratios {
+    /// These ratios followed by `more`.
+    pub(crate) fn append(&mut self, more: Ratios) {
+        self.values.extend(more.values);
+        self.noise = larger(self.noise, more.noise);
+    }
+}
+
+/// The larger of two sds where either is known.
+fn larger(a: Option<f64>, b: Option<f64>) -> Option<f64> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(a.max(b)),
+        (a, b) => a.or(b),
+    }
 }
 
 /// What (4.12c) needs of the guide: the Gaussian block's coordinates, its mean m, f̃ with

@@ -520,9 +520,8 @@ pub(crate) fn diagnose<M: Model>(engine: &Engine<'_, M>) -> Result<Diagnostics, 
     } else {
         DIAGNOSTIC_DRAWS
     };
-    let first = engine.log_ratios(n, &mut rng)?;
-    let (mut ratios, mut ratio_noise) = (first.values, first.noise);
-    let mut psis = pareto_k(&ratios).ok();
+    let mut ratios = engine.log_ratios(n, &mut rng)?;
+    let mut psis = pareto_k(&ratios.values).ok();
     // k̂ is measured again on more draws while it is near the usable range (0.5, 0.7]:
     // 4000 → 16 000 → 64 000, each step only while k̂ is within its noise of the range.
     let near = |p: &ParetoK| {
@@ -535,21 +534,20 @@ pub(crate) fn diagnose<M: Model>(engine: &Engine<'_, M>) -> Result<Diagnostics, 
         if !(full_data && psis.as_ref().is_some_and(near)) {
             break;
         }
-        let more = engine.log_ratios(draws - ratios.len(), &mut rng)?;
-        ratios.extend(more.values);
-        if let Some(sd) = more.noise {
-            ratio_noise = Some(ratio_noise.map_or(sd, |s| s.max(sd)));
-        }
-        psis = pareto_k(&ratios).ok();
+        let more = engine.log_ratios(draws - ratios.values.len(), &mut rng)?;
+        ratios.append(more);
+        psis = pareto_k(&ratios.values).ok();
     }
     let weights = psis
         .as_ref()
-        .filter(|p| ratios.len() == CORRECTION_DRAWS && p.k > K_CAUTION && p.k <= K_DO_NOT_TRUST)
+        .filter(|p| {
+            ratios.values.len() == CORRECTION_DRAWS && p.k > K_CAUTION && p.k <= K_DO_NOT_TRUST
+        })
         .map(|p| Weights {
             seed,
             log_weights: p.log_weights.clone(),
         });
-    let (elbo, elbo_se) = elbo_estimate(&ratios);
+    let (elbo, elbo_se) = elbo_estimate(&ratios.values);
     let k_hat = (!exact).then(|| psis.as_ref().map_or(f64::INFINITY, |p| p.k));
     let correction = weights
         .as_ref()
@@ -562,7 +560,7 @@ pub(crate) fn diagnose<M: Model>(engine: &Engine<'_, M>) -> Result<Diagnostics, 
         elbo,
         elbo_se,
         k_hat,
-        ratio_noise,
+        ratio_noise: ratios.noise,
         correction,
         weights,
     })

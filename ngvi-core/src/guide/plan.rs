@@ -123,13 +123,13 @@ pub(crate) fn plan<'m, M: Model>(
             .filter(|&b| !plan.blocks[b].conjugate)
             .collect();
         for b in gaussian {
-            // A diagonal guide is exact only on a quadratic log joint with a diagonal
+            // A diagonal guide (a block of its own with a diagonal Hessian, or every latent
+            // with `diagonal(true)`) is exact only on a quadratic log joint with a diagonal
             // Hessian, which gradients show; a dense Hessian costs O(d²) per datum.
-            let diagonal = plan.blocks[b].diagonal_hessian
-                || matches!(
-                    plan.blocks[b].family.geometry(),
-                    Geometry::Gaussian { diagonal: true }
-                );
+            let diagonal = matches!(
+                plan.blocks[b].family.geometry(),
+                Geometry::Gaussian { diagonal: true }
+            );
             let exact = if diagonal {
                 is_diagonal_quadratic(&plan.joint, &plan.blocks, b)?
             } else {
