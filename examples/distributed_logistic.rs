@@ -132,9 +132,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .fold((b - 0.3).abs(), f64::max);
     println!("largest |posterior mean − true weight|: {worst:.4}");
     // One collective round per evaluation (one plate): 1 + n numbers for a value and
-    // gradient, 1 + n + n² with the Hessian, n = D + 1 latents in the Gaussian block.
+    // gradient, 1 + 2n with the Hessian's diagonal, 1 + n + n² with the Hessian, n = D + 1
+    // latents in the Gaussian block.
     let (e, n) = (fit.evaluations(), o.predictors as u64 + 1);
-    let bytes = 8 * (e.values + e.gradients * (1 + n) + e.hessians * (1 + n + n * n));
+    let bytes = 8
+        * (e.values
+            + e.gradients * (1 + n)
+            + e.diagonals * (1 + 2 * n)
+            + e.hessians * (1 + n + n * n));
     println!(
         "evaluations: {} values, {} gradients, {} Hessians; each rank sent {:.1} kB of plate sums ({} B per Hessian)",
         e.values,

@@ -25,12 +25,14 @@ use common::Table;
 use ngvi::prelude::*;
 use ngvi::Evaluations;
 
-/// Seconds per evaluation of the log joint at `z`: value, gradient, gradient and Hessian.
+/// Seconds per evaluation of the log joint at `z`: value, gradient, gradient and Hessian,
+/// gradient and the Hessian's diagonal.
 #[derive(Debug, Clone, Copy)]
 struct Costs {
     value: f64,
     gradient: f64,
     hessian: f64,
+    diagonal: f64,
 }
 
 impl Costs {
@@ -51,13 +53,17 @@ impl Costs {
             value: per_call(|| model.log_joint(z).is_ok())?,
             gradient: per_call(|| model.log_joint(&Dual::variables(z)).is_ok())?,
             hessian: per_call(|| model.log_joint(&Dual2::variables(z)).is_ok())?,
+            diagonal: per_call(|| model.log_joint(&DualDiag::variables(z)).is_ok())?,
         })
     }
 
     /// The evaluations' cost in gradients.
     fn gradient_equivalents(&self, e: Evaluations) -> f64 {
         e.gradients as f64
-            + (e.hessians as f64 * self.hessian + e.values as f64 * self.value) / self.gradient
+            + (e.hessians as f64 * self.hessian
+                + e.diagonals as f64 * self.diagonal
+                + e.values as f64 * self.value)
+                / self.gradient
     }
 }
 

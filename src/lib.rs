@@ -52,7 +52,8 @@ pub use ngvi_core::mpi;
 pub use ngvi_core::plot;
 pub use ngvi_core::{ad, diagnostics, dist, family, plate, spec, special, transform};
 pub use ngvi_core::{
-    dot, gradient, hessian, ln_beta, log_sum_exp, sigmoid, softplus, Dual, Dual2, F64Ops, Scalar,
+    dot, gradient, hessian, hessian_diagonal, ln_beta, log_sum_exp, sigmoid, softplus, Dual, Dual2,
+    DualDiag, F64Ops, Scalar,
 };
 /// NUTS on the same model, to check a fit (feature `nuts`, on the nuts-rs crate):
 /// [`Nuts`] samples, [`NutsFit`] reads the draws by name with R̂ and ESS, and
@@ -135,7 +136,7 @@ pub mod prelude {
     pub use crate::model;
     pub use nalgebra::{DMatrix, DVector};
     pub use ngvi_core::ad::{
-        dot, ln_beta, log_sum_exp, sigmoid, softplus, Dual, Dual2, F64Ops, Scalar,
+        dot, ln_beta, log_sum_exp, sigmoid, softplus, Dual, Dual2, DualDiag, F64Ops, Scalar,
     };
     pub use ngvi_core::dist::*;
     #[cfg(feature = "nuts")]

@@ -206,6 +206,42 @@ fn a_diagonal_guide_converges_to_the_mean_field_optimum_on_a_correlated_posterio
 }
 
 model! {
+    /// Only the sum of the d coordinates of w is measured.
+    fn sum_measured(y: &[f64], d: usize) {
+        sample w[d] ~ Normal(0.0, 1.0);
+        for i in 0..y.len() {
+            let mut sum = w[0];
+            for k in 1..d {
+                sum += w[k];
+            }
+            observe y[i] ~ Normal(sum, 0.1);
+        }
+    }
+}
+
+#[test]
+fn a_guide_far_from_the_posterior_is_judged_on_1000_draws() {
+    // Under the mean-field guide, ln p − ln q = −½ rᵀ(P − diag P) r + c has variance
+    // ½ tr((diag P⁻¹ (P − diag P))²) ≈ ½ d(d − 1) = 190 (sd 14): k̂ is past doubt (above 0.7
+    // by three times its noise) on the first 1000 diagnostic draws, and the other 3000 are
+    // not drawn.
+    let y: Vec<f64> = (0..20)
+        .map(|i| 1.0 + 0.1 * ((i % 5) as f64 - 2.0))
+        .collect();
+    let fit = Ngvi::new()
+        .diagonal(true)
+        .fit(&sum_measured(&y, 20))
+        .unwrap();
+    let k = fit.pareto_k().unwrap();
+    assert!(k > 1.12, "{}", fit.summary());
+    assert!(
+        fit.summary().contains("ELBO on 1000 fresh draws"),
+        "{}",
+        fit.summary()
+    );
+}
+
+model! {
     fn flat_no_data(n: usize) {
         sample mu ~ Flat();
         for _i in 0..n {

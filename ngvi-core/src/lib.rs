@@ -32,7 +32,8 @@ pub mod transform;
 pub use ngvi_spec as spec;
 
 pub use ad::{
-    dot, gradient, hessian, ln_beta, log_sum_exp, sigmoid, softplus, Dual, Dual2, F64Ops, Scalar,
+    dot, gradient, hessian, hessian_diagonal, ln_beta, log_sum_exp, sigmoid, softplus, Dual, Dual2,
+    DualDiag, F64Ops, Scalar,
 };
 pub use advi::Advi;
 pub use engine::{Expectation, StopReason};

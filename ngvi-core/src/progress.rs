@@ -23,8 +23,8 @@ pub struct IterationInfo {
     /// ‖λ_new − λ_old‖ / max(1, ‖λ_old‖) / ρ, the largest over the blocks: the fit stops
     /// when it falls below `tol`.
     pub change: f64,
-    /// The step ρ the sweep started from (a line search may shorten it for a block; those
-    /// steps are in `Fit::notes`).
+    /// The full step ρ₀ (`step_size`, default 1). A block's line search starts at twice the
+    /// step it last took, at most ρ₀, and may shorten it; those steps are in `Fit::notes`.
     pub step_size: f64,
     /// Time since `Ngvi::fit` was called.
     pub elapsed: Duration,

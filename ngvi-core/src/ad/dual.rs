@@ -64,7 +64,7 @@ impl Scalar for Dual {
             value: self.v,
             n: self.n,
             gradient: self.gradient(),
-            hessian: None,
+            second: super::parts::Second::None,
         }
     }
     #[cfg(feature = "mpi")]

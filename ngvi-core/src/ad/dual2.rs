@@ -99,7 +99,10 @@ impl Scalar for Dual2 {
             value: self.v,
             n: self.n,
             gradient: self.gradient(),
-            hessian: self.h.clone(),
+            second: match &self.h {
+                Some(h) => super::parts::Second::Hessian(h.clone()),
+                None => super::parts::Second::None,
+            },
         }
     }
     #[cfg(feature = "mpi")]
@@ -108,7 +111,10 @@ impl Scalar for Dual2 {
             v: parts.value,
             n: parts.n,
             g: Tangent::from_dense(parts.gradient),
-            h: parts.hessian,
+            h: match parts.second {
+                super::parts::Second::Hessian(h) => Some(h),
+                _ => None,
+            },
         }
     }
 

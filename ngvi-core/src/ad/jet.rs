@@ -69,7 +69,7 @@ impl Scalar for Jet {
             value: self.v,
             n: 1,
             gradient: vec![self.d1],
-            hessian: Some(vec![self.d2]),
+            second: super::parts::Second::Hessian(vec![self.d2]),
         }
     }
     #[cfg(feature = "mpi")]
@@ -77,10 +77,12 @@ impl Scalar for Jet {
         Jet {
             v: parts.value,
             d1: parts.gradient.first().copied().unwrap_or(0.0),
-            d2: parts
-                .hessian
-                .and_then(|h| h.first().copied())
-                .unwrap_or(0.0),
+            d2: match parts.second {
+                super::parts::Second::Hessian(h) | super::parts::Second::Diagonal(h) => {
+                    h.first().copied().unwrap_or(0.0)
+                }
+                super::parts::Second::None => 0.0,
+            },
         }
     }
 

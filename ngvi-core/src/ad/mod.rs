@@ -1,8 +1,8 @@
 //! Scalars and forward-mode automatic differentiation.
 //!
-//! [`Scalar`] is the one numeric trait a model's log joint is generic over. Three types
-//! implement it: `f64` (the value), [`Dual`] (value and gradient) and [`Dual2`] (value,
-//! gradient and Hessian). The derivative parts are sparse-aware: a seed variable carries a
+//! [`Scalar`] is the one numeric trait a model's log joint is generic over. Four types
+//! implement it: `f64` (the value), [`Dual`] (value and gradient), [`DualDiag`] (value,
+//! gradient and the Hessian's diagonal) and [`Dual2`] (value, gradient and Hessian). The derivative parts are sparse-aware: a seed variable carries a
 //! single non-zero tangent, an expression in k of n variables a sorted list of k entries
 //! (while k ≤ n/16), and a linear expression carries no Hessian, so a linear predictor
 //! `x · w` costs O(D) per row for the gradient, a datum touching k latents O(k), and
@@ -14,12 +14,13 @@
 //! ∇f(u) = f′(u)∇u, ∇²f(u) = f′(u)∇²u + f″(u)∇u∇uᵀ).
 //!
 //! This module holds the [`Scalar`] trait and its `f64` implementation; the dual types are
-//! in their own files (`dual.rs`, `dual2.rs`) over the shared sparse tangent (`tangent.rs`),
+//! in their own files (`dual.rs`, `dual_diag.rs`, `dual2.rs`) over the shared sparse tangent (`tangent.rs`),
 //! with the operator boilerplate they share in `ops.rs` and the free functions over any
 //! scalar in `functions.rs`.
 
 mod dual;
 mod dual2;
+mod dual_diag;
 mod functions;
 mod jet;
 mod ops;
@@ -36,11 +37,12 @@ use crate::special;
 
 pub use dual::{gradient, Dual};
 pub use dual2::{hessian, Dual2};
+pub use dual_diag::{hessian_diagonal, DualDiag};
 pub use functions::{dot, ln_beta, log_sum_exp, sigmoid, softplus};
 pub use jet::Jet;
 #[cfg(feature = "mpi")]
 #[doc(hidden)]
-pub use parts::Parts;
+pub use parts::{Parts, SecondKind};
 
 /// Arithmetic with an `f64` on the left-hand side (`2.0 * x`, `1.0 - p`, `0.0 < x`).
 ///
@@ -68,7 +70,8 @@ impl<S> F64Ops<S> for f64 where
 {
 }
 
-/// A real scalar that a log density can be evaluated with: `f64`, [`Dual`] or [`Dual2`].
+/// A real scalar that a log density can be evaluated with: `f64`, [`Dual`], [`DualDiag`] or
+/// [`Dual2`].
 ///
 /// Comparisons look at the value only.
 pub trait Scalar:
@@ -100,7 +103,8 @@ pub trait Scalar:
     + Sync
     + 'static
 {
-    /// Highest derivative order carried (0 for `f64`, 1 for [`Dual`], 2 for [`Dual2`]).
+    /// Highest derivative order carried (0 for `f64`, 1 for [`Dual`], 2 for [`DualDiag`] and
+    /// [`Dual2`]).
     const ORDER: u8;
 
     /// A constant (all derivatives zero).
@@ -121,7 +125,8 @@ pub trait Scalar:
     fn spread(&self, cov: &DMatrix<f64>) -> Option<f64>;
 
     /// The value and derivatives, dense, to be summed across MPI ranks (feature `mpi`; not
-    /// for models: the three scalar types are the only implementations).
+    /// for models: the four scalar types and the one-variable `Jet` are the only
+    /// implementations).
     #[cfg(feature = "mpi")]
     #[doc(hidden)]
     fn to_parts(&self) -> Parts;

@@ -180,6 +180,43 @@ impl Tangent {
         }
     }
 
+    /// self ⊙ other, entry by entry: O(k) for k stored entries (a sparse side is looked up
+    /// in the other).
+    pub(super) fn hadamard(&self, other: &Tangent) -> Tangent {
+        match (self, other) {
+            (Tangent::Zero, _) | (_, Tangent::Zero) => Tangent::Zero,
+            (Tangent::Dense(a), Tangent::Dense(b)) => {
+                Tangent::Dense(a.iter().zip(b).map(|(x, y)| x * y).collect())
+            }
+            (Tangent::Dense(_), s) => s.hadamard(self),
+            (s, o) => {
+                let e: Vec<(usize, f64)> = s
+                    .entries()
+                    .iter()
+                    .filter_map(|&(i, a)| o.get(i).map(|b| (i, a * b)))
+                    .collect();
+                match e.as_slice() {
+                    [] => Tangent::Zero,
+                    &[one] => Tangent::One([one]),
+                    _ => Tangent::Sparse(e),
+                }
+            }
+        }
+    }
+
+    /// The entry at index i, when stored.
+    fn get(&self, i: usize) -> Option<f64> {
+        match self {
+            Tangent::Zero => None,
+            Tangent::Dense(g) => g.get(i).copied(),
+            s => s
+                .entries()
+                .binary_search_by_key(&i, |&(j, _)| j)
+                .ok()
+                .map(|p| s.entries()[p].1),
+        }
+    }
+
     /// h += c (u vᵀ + v uᵀ) for an n × n row-major h: O(k_u k_v) for sparse u and v.
     pub(super) fn add_sym_outer(h: &mut [f64], n: usize, c: f64, u: &Tangent, v: &Tangent) {
         if c == 0.0 {
@@ -439,6 +476,19 @@ mod tests {
                 let (tu, tv) = (Tangent::Dense(du), Tangent::Dense(dv));
                 Tangent::add_sym_outer(&mut want, N, 0.5, &tu, &tv);
                 assert_eq!(got, want, "{u:?} {v:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_entrywise_product_of_every_pair_of_kinds_is_the_dense_one() {
+        for s in kinds() {
+            for o in kinds() {
+                let got = s.hadamard(&o);
+                let (ds, d_o) = (s.to_dense(N), o.to_dense(N));
+                let want: Vec<f64> = ds.iter().zip(&d_o).map(|(x, y)| x * y).collect();
+                assert_eq!(got.to_dense(N), want, "{s:?} {o:?}");
+                assert!(well_formed(&got), "{got:?}");
             }
         }
     }

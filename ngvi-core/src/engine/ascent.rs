@@ -1,13 +1,8 @@
-//! The start of a diagonal Gaussian block from gradients alone: L-BFGS ascent towards the
-//! mode, and the diagonal of the curvature there by Stein's identity. A block of hundreds of
-//! coordinates whose data touch all of them (a neural network) cannot afford the dense
-//! Hessians of the Newton search in `start`: each costs O(d²) per datum.
+//! The way of a diagonal Gaussian block to its mode from gradients alone: L-BFGS ascent. A
+//! block of hundreds of coordinates whose data touch all of them (a neural network) cannot
+//! afford the dense Hessians of the Newton search in `start`: each costs O(d²) per datum.
 
 use std::collections::VecDeque;
-
-use rand::rngs::StdRng;
-use rand::SeedableRng;
-use rand_distr::{Distribution, StandardNormal};
 
 use crate::error::Error;
 use crate::joint::Joint;
@@ -23,10 +18,6 @@ const MAX_HALVINGS: usize = 30;
 const ARMIJO: f64 = 1e-4;
 /// Longest step (Euclidean, on the unconstrained scale), as in the Newton search.
 const MAX_STEP: f64 = 3.0;
-/// Antithetic pairs of Stein's estimate of the curvature at the mode.
-const CURVATURE_PAIRS: usize = 32;
-/// The sd of those pairs' displacements: small, so that they see the curvature at the mode.
-const CURVATURE_SPREAD: f64 = 1e-3;
 
 /// L-BFGS ascent of the log joint in `coords` from `u` (Nocedal & Wright 2006, Alg. 7.4,
 /// with a backtracking Armijo search): stops when a step gains less than 1e-12 of |f̃|.
@@ -110,32 +101,4 @@ fn two_loop(pairs: &VecDeque<(Vec<f64>, Vec<f64>)>, g: &[f64]) -> Vec<f64> {
 
 fn dot(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
-
-/// The diagonal of −∇²f̃ at `u` in `coords` by Stein's identity (4.5a) on antithetic pairs
-/// u ± s e, e ~ N(0, I): hᵢ = E[eᵢ (gᵢ(u + s e) − gᵢ(u − s e))] / (2s).
-pub(super) fn stein_diagonal<M: Model>(
-    joint: &Joint<'_, M>,
-    coords: &[usize],
-    u: &[f64],
-    seed: u64,
-) -> Result<Vec<f64>, Error> {
-    let mut rng = StdRng::seed_from_u64(seed);
-    let d = coords.len();
-    let mut h = vec![0.0; d];
-    for _ in 0..CURVATURE_PAIRS {
-        let e: Vec<f64> = (0..d).map(|_| StandardNormal.sample(&mut rng)).collect();
-        let shifted = |sign: f64| {
-            let mut v = u.to_vec();
-            for (i, &k) in coords.iter().enumerate() {
-                v[k] += sign * CURVATURE_SPREAD * e[i];
-            }
-            joint.block_gradient(coords, &v).map(|(_, g)| g)
-        };
-        let (up, down) = (shifted(1.0)?, shifted(-1.0)?);
-        for i in 0..d {
-            h[i] -= e[i] * (up[i] - down[i]) / (2.0 * CURVATURE_SPREAD * CURVATURE_PAIRS as f64);
-        }
-    }
-    Ok(h)
 }

@@ -53,13 +53,15 @@ pub(super) fn start<M: Model>(
     );
     let finite = joint.value(u.clone())?.is_finite();
     if diagonal && finite {
-        // gradients only: a dense Hessian costs O(d²) per datum
+        // gradients only on the way: a dense Hessian costs O(d²) per datum; at the mode
+        // the precision is the Hessian's diagonal, −∂ᵢ²f̃ (4.18a)
         let mode = ascent::lbfgs(joint, coords, u)?;
         let m: Vec<f64> = coords.iter().map(|&g| mode[g]).collect();
-        let p = ascent::stein_diagonal(joint, coords, &mode, seed)?
+        let (_, _, h) = joint.diagonal_derivatives(coords, &mode)?;
+        let p = h
             .into_iter()
-            .map(|h| if h.is_finite() { h } else { 1.0 })
-            .map(|h| h.clamp(PRECISION_RANGE.0, PRECISION_RANGE.1))
+            .map(|h| if h.is_finite() { -h } else { 1.0 })
+            .map(|p| p.clamp(PRECISION_RANGE.0, PRECISION_RANGE.1))
             .collect();
         return Ok(Box::new(DiagGaussian::new(m, p)?));
     }

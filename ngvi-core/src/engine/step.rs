@@ -59,6 +59,9 @@ impl<M: Model> Engine<'_, M> {
     pub(super) fn phase(&mut self, seed: u64, notes: &mut Vec<String>) -> Result<Phase, Error> {
         let mut elbo = vec![self.finite_start(seed, notes)?];
         let mut change = f64::INFINITY;
+        let rho0 = self.settings.step_size.unwrap_or(1.0);
+        // each block's line search starts at twice the step it last took (at most ρ₀)
+        let mut first_rho = vec![rho0; self.blocks.len()];
         for iter in 1..=self.settings.max_iters {
             let old: Vec<Vec<f64>> = self.blocks.iter().map(|b| b.family.natural()).collect();
             let old_mu: Vec<Vec<f64>> =
@@ -67,28 +70,33 @@ impl<M: Model> Engine<'_, M> {
             // The objective at the current guide, while it is known: the fixed draws make it a
             // function of the guide alone, so a value once computed is not computed again.
             let mut current = elbo.last().copied();
-            for b in 0..self.blocks.len() {
-                let (outcome, f, value) = self.step_block(b, iter, seed, current, notes)?;
-                moved |= outcome == Outcome::Moved;
-                if outcome == Outcome::NoAscent {
+            for (b, first) in first_rho.iter_mut().enumerate() {
+                let step = self.step_block(b, iter, seed, current, *first, notes)?;
+                moved |= step.outcome == Outcome::Moved;
+                if step.outcome == Outcome::NoAscent {
                     stalled = stalled.or(Some(b));
                 }
-                flat |= f;
-                current = value;
+                if let Some(r) = step.rho {
+                    *first = (2.0 * r).min(rho0);
+                }
+                flat |= step.flat;
+                current = step.value;
             }
             elbo.push(match current {
                 Some(v) => v,
                 None => self.elbo(seed)?,
             });
-            // A step of size ρ moves λ by ρ (t − λ): divided by ρ the change measures how far
-            // λ is from its target, so a tiny `step_size` cannot pass for convergence.
-            let rho = self.settings.step_size.unwrap_or(1.0);
-            change = super::relative_change_of(&self.blocks, &old) / rho;
-            let kl = super::largest_kl(&self.blocks, &old, &old_mu) / (rho * rho);
+            // A step of size ρ moves λ by ρ (t − λ): divided by ρ₀ the change measures how far
+            // λ is from its target, so a tiny `step_size` cannot pass for convergence. A step
+            // the line search cut is not divided out: there the objective is stationary along
+            // the target's direction (the NGVI fixed point of a kinked log joint is not the
+            // fixed draws' optimum, and the search closes in on the latter).
+            change = super::relative_change_of(&self.blocks, &old) / rho0;
+            let kl = super::largest_kl(&self.blocks, &old, &old_mu) / (rho0 * rho0);
             // elbo[0] is the phase's start, elbo[iter] this sweep's
             self.settings
                 .progress
-                .iteration(iter, elbo[iter], change, rho);
+                .iteration(iter, elbo[iter], change, rho0);
             let settled = if self.exact() {
                 change < self.settings.tol
             } else {
@@ -343,88 +351,120 @@ impl<M: Model> Engine<'_, M> {
     }
 
     /// One NGVI step of block `b`: a conjugate block in closed form; a non-conjugate one by a
-    /// line search on the fixed objective, first along the full natural gradient, then
-    /// along the mean alone. `current` is the objective at the guide before the step, when
-    /// known. Also says whether the block's expected curvature has a flat direction, and
-    /// gives the objective after the step when it is known.
+    /// line search on the fixed objective from ρ = `first_rho`, first along the full natural
+    /// gradient, then along the mean alone. `current` is the objective at the guide before
+    /// the step, when known.
     fn step_block(
         &mut self,
         b: usize,
         iter: usize,
         seed: u64,
         current: Option<f64>,
+        first_rho: f64,
         notes: &mut Vec<String>,
-    ) -> Result<(Outcome, bool, Option<f64>), Error> {
+    ) -> Result<BlockStep, Error> {
         let target = self.target(b, seed)?;
         let rho0 = self.settings.step_size.unwrap_or(1.0);
         let name = self.blocks[b].family.name();
         let flat = has_flat_direction(self.blocks[b].family.as_ref(), &target, MAX_CURVATURE_COND);
+        let step = |outcome, rho, value| BlockStep {
+            outcome,
+            flat,
+            rho,
+            value,
+        };
         if self.blocks[b].conjugate {
             let note = self.blocks[b].family.step(&target, rho0)?;
             record(notes, iter, name, note);
-            return Ok((Outcome::Moved, flat, None));
+            return Ok(step(Outcome::Moved, None, None));
         }
         let before = match current {
             Some(v) => v,
             None => self.elbo(seed)?,
         };
-        if let Some(after) = self.line_search(b, &target, rho0, before, seed, iter, notes)? {
-            return Ok((Outcome::Moved, flat, Some(after)));
+        let search = Search {
+            first_rho,
+            rho0,
+            before,
+            seed,
+            iter,
+        };
+        if let Some((rho, after)) = self.line_search(b, &target, &search, notes)? {
+            return Ok(step(Outcome::Moved, Some(rho), Some(after)));
         }
         let fam = self.blocks[b].family.as_ref();
         if let Some(mean_only) = mean_only_target(fam, &target) {
-            if let Some(after) = self.line_search(b, &mean_only, rho0, before, seed, iter, notes)? {
-                return Ok((Outcome::Moved, flat, Some(after)));
+            if let Some((rho, after)) = self.line_search(b, &mean_only, &search, notes)? {
+                return Ok(step(Outcome::Moved, Some(rho), Some(after)));
             }
         }
         let decrement = newton_decrement(self.blocks[b].family.as_ref(), &target).unwrap_or(0.0);
         if decrement < STATIONARY * before.abs().max(1.0) {
-            return Ok((Outcome::Stationary, flat, Some(before)));
+            return Ok(step(Outcome::Stationary, None, Some(before)));
         }
         notes.push(format!(
             "iteration {iter}: no {name} step raised the ELBO; block left unchanged"
         ));
-        Ok((Outcome::NoAscent, flat, Some(before)))
+        Ok(step(Outcome::NoAscent, None, Some(before)))
     }
 
-    /// Steps towards `target` with ρ halved until the objective does not fall, and gives
-    /// the objective there; restores the guide and gives `None` when no ρ works.
-    #[allow(clippy::too_many_arguments)]
+    /// Steps towards `target` from ρ = `search.first_rho`, halved until the objective does
+    /// not fall, and gives ρ and the objective there; restores the guide and gives `None`
+    /// when no ρ works.
     fn line_search(
         &mut self,
         b: usize,
         target: &[f64],
-        rho0: f64,
-        before: f64,
-        seed: u64,
-        iter: usize,
+        search: &Search,
         notes: &mut Vec<String>,
-    ) -> Result<Option<f64>, Error> {
+    ) -> Result<Option<(f64, f64)>, Error> {
         let saved = self.blocks[b].family.boxed_clone();
         let name = saved.name();
-        let mut rho = rho0;
-        for k in 0..=MAX_BACKTRACKS {
+        let (before, iter) = (search.before, search.iter);
+        let mut rho = search.first_rho;
+        for _ in 0..=MAX_BACKTRACKS {
             let note = self.blocks[b].family.step(target, rho);
             let after = match note {
-                Ok(_) => self.elbo(seed)?,
+                Ok(_) => self.elbo(search.seed)?,
                 Err(_) => f64::NEG_INFINITY,
             };
             if after.is_finite() && after >= before - ACCEPT_SLACK * before.abs().max(1.0) {
                 if let Ok(n) = note {
                     record(notes, iter, name, n);
                 }
-                if k > 0 {
+                if rho < search.rho0 {
                     notes.push(format!(
                         "iteration {iter}: {name} step shortened to rho = {rho} to raise the ELBO"
                     ));
                 }
-                return Ok(Some(after));
+                return Ok(Some((rho, after)));
             }
             self.blocks[b].family = saved.boxed_clone();
             rho *= 0.5;
         }
         Ok(None)
     }
+}
+
+/// What one block's step did.
+struct BlockStep {
+    outcome: Outcome,
+    /// Whether the block's expected curvature has a flat direction.
+    flat: bool,
+    /// The step size a line search took.
+    rho: Option<f64>,
+    /// The objective after the step, when known.
+    value: Option<f64>,
+}
+
+/// A line search's settings: where it starts, the full step ρ₀, the objective before the
+/// step, the phase's seed and the sweep.
+struct Search {
+    first_rho: f64,
+    rho0: f64,
+    before: f64,
+    seed: u64,
+    iter: usize,
 }
 
 fn record(notes: &mut Vec<String>, iter: usize, name: &str, note: StepNote) {

@@ -46,6 +46,9 @@ pub struct Evaluations {
     pub gradients: u64,
     /// Evaluations with the gradient and Hessian in a block (targets, the start).
     pub hessians: u64,
+    /// Evaluations with the gradient and the Hessian's diagonal in a block (a diagonal
+    /// block's start and curvature), each about two gradients' cost.
+    pub diagonals: u64,
 }
 
 /// A read-only view of the guide of one block of a [`Fit`].
@@ -98,6 +101,7 @@ impl Fit {
             values: c.values,
             gradients: c.gradients,
             hessians: c.hessians,
+            diagonals: c.diagonals,
         };
         let pieces = engine.joint.pieces.clone();
         let marginals = gaussian_marginals(&engine.blocks, &engine.joint.pieces);

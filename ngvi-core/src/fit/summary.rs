@@ -56,16 +56,22 @@ impl Fit {
             self.elbo.last().copied().unwrap_or(f64::NAN),
             self.draws.n
         );
-        let _ = writeln!(
+        let e = self.evaluations;
+        let _ = write!(
             out,
             "log joint evaluated {} times for its value, {} with its gradient, {} with gradient \
              and Hessian",
-            self.evaluations.values, self.evaluations.gradients, self.evaluations.hessians
+            e.values, e.gradients, e.hessians
         );
+        let _ = match e.diagonals {
+            0 => writeln!(out),
+            d => writeln!(out, ", {d} with gradient and the Hessian's diagonal"),
+        };
         let (elbo, se) = self.elbo_estimate();
         let _ = writeln!(
             out,
-            "ELBO on fresh draws {elbo:.6} (Monte Carlo se {se:.2e})"
+            "ELBO on {} fresh draws {elbo:.6} (Monte Carlo se {se:.2e})",
+            self.diagnostics.draws
         );
         if let Some(k) = self.diagnostics.k_hat {
             let _ = writeln!(out, "{}", describe_k_hat(k));

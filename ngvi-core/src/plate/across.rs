@@ -11,7 +11,7 @@ use mpi::collective::SystemOperation;
 use mpi::topology::SimpleCommunicator;
 use mpi::traits::{Communicator, CommunicatorCollectives, Root};
 
-use crate::ad::{Parts, Scalar};
+use crate::ad::{Parts, Scalar, SecondKind};
 use crate::error::{ModelError, ModelErrorKind};
 
 /// The ranks a fit's plates are summed across: a duplicate of the user's communicator, so
@@ -80,8 +80,8 @@ impl Ranks {
     /// Σ over ranks of each rank's `local` sum of plate number `plate`, the same on every
     /// rank; or, when a rank's terms failed, its error there and `OnAnotherRank` elsewhere.
     ///
-    /// Three collective calls: the ranks agree on the layout (the number of variables, a
-    /// Hessian or not: a rank without terms holds a constant) and on failure (a max); rank 0
+    /// Three collective calls: the ranks agree on the layout (the number of variables, which
+    /// second derivatives: a rank without terms holds a constant) and on failure (a max); rank 0
     /// gathers the dense parts and adds them in rank order; it broadcasts the sum.
     pub(crate) fn sum<S: Scalar>(
         &self,
@@ -93,9 +93,9 @@ impl Ranks {
         };
         let (rank, size) = (self.rank(), self.size());
         let parts = local.map(|s| s.to_parts());
-        // [n, Hessian held, size − (lowest failed rank)] so that a max finds each
+        // [n, second derivatives held, size − (lowest failed rank)] so that a max finds each
         let header: [u64; 3] = match &parts {
-            Ok(p) => [p.n as u64, u64::from(p.hessian.is_some()), 0],
+            Ok(p) => [p.n as u64, p.second.kind() as u64, 0],
             Err(_) => [0, 0, (size - rank) as u64],
         };
         let mut agreed = [0_u64; 3];
@@ -106,10 +106,10 @@ impl Ranks {
                 .err()
                 .unwrap_or_else(|| on_another_rank(plate, failed)));
         }
-        let (n, hessian) = (agreed[0] as usize, agreed[1] == 1);
+        let (n, kind) = (agreed[0] as usize, SecondKind::from_code(agreed[1]));
         // no rank failed, this one included
-        let mine = parts?.widened(n, hessian).to_buffer();
-        let len = Parts::buffer_len(n, hessian);
+        let mine = parts?.widened(n, kind).to_buffer();
+        let len = Parts::buffer_len(n, kind);
         let root = comm.process_at_rank(0);
         let mut total = vec![0.0; len];
         if rank == 0 {
@@ -122,7 +122,7 @@ impl Ranks {
             root.gather_into(&mine[..]);
         }
         root.broadcast_into(&mut total[..]);
-        Ok(S::from_parts(Parts::from_buffer(n, hessian, &total)))
+        Ok(S::from_parts(Parts::from_buffer(n, kind, &total)))
     }
 }
 
