@@ -319,9 +319,10 @@ fn insert(mut e: Vec<(usize, f64)>, a: f64, o: &[(usize, f64)], b: f64) -> Vec<(
     e
 }
 
-/// a · s + b · o for entries sorted by index: a merge, O(k_s + k_o).
+/// a · s + b · o for entries sorted by index: a merge, O(k_s + k_o), into storage with room
+/// for `INSERT_MAX` more entries (a sum built term by term inserts them without moving).
 fn merge(s: &[(usize, f64)], a: f64, o: &[(usize, f64)], b: f64) -> Vec<(usize, f64)> {
-    let mut out = Vec::with_capacity(s.len() + o.len());
+    let mut out = Vec::with_capacity(s.len() + o.len() + INSERT_MAX);
     let (mut p, mut q) = (0, 0);
     while let (Some(&(i, x)), Some(&(j, y))) = (s.get(p), o.get(q)) {
         match i.cmp(&j) {
