@@ -36,53 +36,12 @@ impl<M: Model> Engine<'_, M> {
         (u, ln_q)
     }
 
-    /// ln p(x, u) − ln q(u) at the next `n` draws of `rng` from the guide (−∞ where the log
-    /// joint is not a number). The draws are made in turn and their log joints evaluated
-    /// over the threads: a batch of draws to a pass over the data when (4.12c) applies,
-    /// otherwise each draw whole on one thread. Either way the bits do not depend on the
-    /// number of threads.
-    pub(crate) fn log_ratios(
-        &self,
-        n: usize,
-        rng: &mut rand::rngs::StdRng,
-    ) -> Result<Ratios, Error> {
-        let mut out = Ratios {
-            values: Vec::with_capacity(n),
-            noise: None,
-        };
-        let mut expansion = self.expansion()?;
-        while out.values.len() < n {
-            let draws: Vec<(Vec<f64>, f64)> = (0..RATIO_GROUP.min(n - out.values.len()))
-                .map(|_| self.draw_guide(rng))
-                .collect();
-            let along = match expansion.as_mut() {
-                Some(e) => self.values_along_predictors(e, &draws)?,
-                None => None,
-            };
-            if along.is_none() {
-                // (4.12c) does not apply, or its check failed: each draw whole from here on
-                expansion = None;
-            }
-            let values = match along {
-                Some(along) => {
-                    out.noise = larger(out.noise, along.noise());
-                    along.values
-                }
-                None => {
-                    let joint = &self.joint;
-                    let values = joint.reducer.map(&draws, |(u, _)| joint.value(u.clone()));
-                    values.into_iter().collect::<Result<Vec<f64>, Error>>()?
-                }
-            };
-            for (f, (_, ln_q)) in values.into_iter().zip(&draws) {
-                out.values.push(if f.is_nan() {
-                    f64::NEG_INFINITY
-                } else {
-                    f - ln_q
-                });
-            }
-        }
-        Ok(out)
+    /// The log ratios of draws from the guide, asked for in turn (`RatioDraws::next`).
+    pub(crate) fn ratio_draws(&self) -> Result<RatioDraws<'_, '_, M>, Error> {
+        Ok(RatioDraws {
+            expansion: self.expansion()?,
+            engine: self,
+        })
     }
 
     /// The second-order part of (4.12c) at the guide's mean, when (4.12c) applies: the
@@ -184,6 +143,60 @@ fn larger(a: Option<f64>, b: Option<f64>) -> Option<f64> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.max(b)),
         (a, b) => a.or(b),
+    }
+}
+
+/// The log ratios of successive draws from an engine's guide: the expansion (4.12c) at the
+/// guide's mean, where it applies, is taken once for all of them (a second-order pass over
+/// the data), and once its check has failed each draw is evaluated whole from then on.
+pub(crate) struct RatioDraws<'e, 'm, M: Model> {
+    engine: &'e Engine<'m, M>,
+    expansion: Option<Expansion<'e>>,
+}
+
+impl<M: Model> RatioDraws<'_, '_, M> {
+    /// ln p(x, u) − ln q(u) at the next `n` draws of `rng` from the guide (−∞ where the log
+    /// joint is not a number). The draws are made in turn and their log joints evaluated
+    /// over the threads: a batch of draws to a pass over the data when (4.12c) applies,
+    /// otherwise each draw whole on one thread. Either way the bits do not depend on the
+    /// number of threads.
+    pub(crate) fn next(&mut self, n: usize, rng: &mut rand::rngs::StdRng) -> Result<Ratios, Error> {
+        let mut out = Ratios {
+            values: Vec::with_capacity(n),
+            noise: None,
+        };
+        while out.values.len() < n {
+            let draws: Vec<(Vec<f64>, f64)> = (0..RATIO_GROUP.min(n - out.values.len()))
+                .map(|_| self.engine.draw_guide(rng))
+                .collect();
+            let along = match self.expansion.as_mut() {
+                Some(e) => self.engine.values_along_predictors(e, &draws)?,
+                None => None,
+            };
+            if along.is_none() {
+                // (4.12c) does not apply, or its check failed: each draw whole from here on
+                self.expansion = None;
+            }
+            let values = match along {
+                Some(along) => {
+                    out.noise = larger(out.noise, along.noise());
+                    along.values
+                }
+                None => {
+                    let joint = &self.engine.joint;
+                    let values = joint.reducer.map(&draws, |(u, _)| joint.value(u.clone()));
+                    values.into_iter().collect::<Result<Vec<f64>, Error>>()?
+                }
+            };
+            for (f, (_, ln_q)) in values.into_iter().zip(&draws) {
+                out.values.push(if f.is_nan() {
+                    f64::NEG_INFINITY
+                } else {
+                    f - ln_q
+                });
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -528,24 +528,25 @@ pub(crate) fn diagnose<M: Model>(engine: &Engine<'_, M>) -> Result<Diagnostics, 
         K_HAT_NOISE * (DIAGNOSTIC_DRAWS as f64 / p.log_weights.len() as f64).powf(0.25)
     };
     let first = n.min(FIRST_DIAGNOSTIC_DRAWS);
-    let mut ratios = engine.log_ratios(first, &mut rng)?;
+    let mut draws = engine.ratio_draws()?;
+    let mut ratios = draws.next(first, &mut rng)?;
     let mut psis = pareto_k(&ratios.values).ok();
     let past_doubt = psis
         .as_ref()
         .is_some_and(|p| p.k > K_DO_NOT_TRUST + 3.0 * noise(p));
     if n > first && !past_doubt {
-        ratios.append(engine.log_ratios(n - first, &mut rng)?);
+        ratios.append(draws.next(n - first, &mut rng)?);
         psis = pareto_k(&ratios.values).ok();
     }
     // k̂ is measured again on more draws while it is near the usable range (0.5, 0.7]:
     // 4000 → 16 000 → 64 000, each step only while k̂ is within its noise of the range.
     let near = |p: &ParetoK| p.k > K_CAUTION - noise(p) && p.k <= K_DO_NOT_TRUST + noise(p);
     let full_data = !exact && engine.settings.minibatch.is_none();
-    for draws in CORRECTION_STEPS {
+    for total in CORRECTION_STEPS {
         if !(full_data && psis.as_ref().is_some_and(near)) {
             break;
         }
-        let more = engine.log_ratios(draws - ratios.values.len(), &mut rng)?;
+        let more = draws.next(total - ratios.values.len(), &mut rng)?;
         ratios.append(more);
         psis = pareto_k(&ratios.values).ok();
     }
