@@ -1,11 +1,11 @@
 //! [`Dual2`]: the second-order dual number (value, gradient and Hessian), and [`hessian`],
 //! which seeds it.
 
-use std::ops::{Add, Div, Mul, Neg, Sub};
+use std::ops::Neg;
 
 use nalgebra::DMatrix;
 
-use super::ops::dual_common;
+use super::ops::{dual_common, second_order_arith};
 use super::tangent::{LinearSum, Tangent};
 use super::Scalar;
 
@@ -47,6 +47,11 @@ impl Dual2 {
             Some(h) => DMatrix::from_row_slice(self.n, self.n, h),
             None => DMatrix::zeros(self.n, self.n),
         }
+    }
+
+    /// Whether it has no derivative parts.
+    fn is_constant(&self) -> bool {
+        self.g.is_zero() && self.h.is_none()
     }
 
     fn hess_mut(&mut self, n: usize) -> &mut Vec<f64> {
@@ -162,48 +167,6 @@ impl Scalar for Dual2 {
     }
 }
 
-impl Add for Dual2 {
-    type Output = Dual2;
-    fn add(self, rhs: Dual2) -> Dual2 {
-        let v = self.v + rhs.v;
-        // A constant plus a dual (the start of every sum): the dual's parts, moved.
-        if self.g.is_zero() && self.h.is_none() && self.n <= rhs.n {
-            return Dual2 { v, ..rhs };
-        }
-        self.combine(1.0, rhs, 1.0, 0.0, v)
-    }
-}
-
-impl Sub for Dual2 {
-    type Output = Dual2;
-    fn sub(self, rhs: Dual2) -> Dual2 {
-        let v = self.v - rhs.v;
-        self.combine(1.0, rhs, -1.0, 0.0, v)
-    }
-}
-
-impl Mul for Dual2 {
-    type Output = Dual2;
-    fn mul(self, rhs: Dual2) -> Dual2 {
-        // ∇²(ab) = b∇²a + a∇²b + ∇a∇bᵀ + ∇b∇aᵀ
-        let (a, b) = (self.v, rhs.v);
-        self.combine(b, rhs, a, 1.0, a * b)
-    }
-}
-
-impl Div for Dual2 {
-    type Output = Dual2;
-    // a / b = a · (1/b): the Hessian of 1/b comes from `chain`; the value is a / b itself,
-    // so that it equals the f64 division bit for bit.
-    #[allow(clippy::suspicious_arithmetic_impl)]
-    fn div(self, rhs: Dual2) -> Dual2 {
-        let v = self.v / rhs.v;
-        let mut out = self * rhs.recip();
-        out.v = v;
-        out
-    }
-}
-
 impl Neg for Dual2 {
     type Output = Dual2;
     fn neg(self) -> Dual2 {
@@ -217,6 +180,7 @@ impl Neg for Dual2 {
 }
 
 dual_common!(Dual2);
+second_order_arith!(Dual2);
 
 /// Value, gradient and Hessian of `f` at `x`, by second-order forward mode.
 ///

@@ -7,11 +7,11 @@
 //! Hessian of [`Dual2`](super::Dual2) costs O(k²). A diagonal Gaussian block needs no more
 //! (docs/design.md (4.18a), (4.5f)).
 
-use std::ops::{Add, Div, Mul, Neg, Sub};
+use std::ops::Neg;
 
 use nalgebra::DMatrix;
 
-use super::ops::dual_common;
+use super::ops::{dual_common, second_order_arith};
 use super::tangent::{LinearSum, Tangent};
 use super::Scalar;
 
@@ -53,8 +53,13 @@ impl DualDiag {
         self.d.to_dense(self.n)
     }
 
-    /// a · self + b · other in the gradient and the diagonal, plus c ∇self ⊙ ∇other in the
-    /// diagonal, with value `v`.
+    /// Whether it has no derivative parts.
+    fn is_constant(&self) -> bool {
+        self.g.is_zero() && self.d.is_zero()
+    }
+
+    /// a · self + b · other in the gradient and the diagonal, plus the diagonal of
+    /// c (∇self ∇otherᵀ + ∇other ∇selfᵀ), 2c ∇self ⊙ ∇other, with value `v`.
     fn combine(self, a: f64, other: DualDiag, b: f64, c: f64, v: f64) -> DualDiag {
         let n = self.n.max(other.n);
         let cross = if c == 0.0 {
@@ -66,7 +71,7 @@ impl DualDiag {
             v,
             n,
             g: self.g.axpby(a, other.g, b, n),
-            d: self.d.axpby(a, other.d, b, n).axpby(1.0, cross, c, n),
+            d: self.d.axpby(a, other.d, b, n).axpby(1.0, cross, 2.0 * c, n),
         }
     }
 }
@@ -155,47 +160,6 @@ impl Scalar for DualDiag {
     }
 }
 
-impl Add for DualDiag {
-    type Output = DualDiag;
-    fn add(self, rhs: DualDiag) -> DualDiag {
-        let v = self.v + rhs.v;
-        // A constant plus a dual (the start of every sum): the dual's parts, moved.
-        if self.g.is_zero() && self.d.is_zero() && self.n <= rhs.n {
-            return DualDiag { v, ..rhs };
-        }
-        self.combine(1.0, rhs, 1.0, 0.0, v)
-    }
-}
-
-impl Sub for DualDiag {
-    type Output = DualDiag;
-    fn sub(self, rhs: DualDiag) -> DualDiag {
-        let v = self.v - rhs.v;
-        self.combine(1.0, rhs, -1.0, 0.0, v)
-    }
-}
-
-impl Mul for DualDiag {
-    type Output = DualDiag;
-    fn mul(self, rhs: DualDiag) -> DualDiag {
-        // ∂ᵢ²(ab) = b ∂ᵢ²a + a ∂ᵢ²b + 2 ∂ᵢa ∂ᵢb
-        let (a, b) = (self.v, rhs.v);
-        self.combine(b, rhs, a, 2.0, a * b)
-    }
-}
-
-impl Div for DualDiag {
-    type Output = DualDiag;
-    // a / b = a · (1/b), with the value a / b itself (bit for bit the f64 division)
-    #[allow(clippy::suspicious_arithmetic_impl)]
-    fn div(self, rhs: DualDiag) -> DualDiag {
-        let v = self.v / rhs.v;
-        let mut out = self * rhs.recip();
-        out.v = v;
-        out
-    }
-}
-
 impl Neg for DualDiag {
     type Output = DualDiag;
     fn neg(self) -> DualDiag {
@@ -209,6 +173,7 @@ impl Neg for DualDiag {
 }
 
 dual_common!(DualDiag);
+second_order_arith!(DualDiag);
 
 /// Value, gradient and the Hessian's diagonal of `f` at `x`, by forward mode.
 ///

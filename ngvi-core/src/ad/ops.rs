@@ -1,5 +1,6 @@
-//! The operations both dual types share, written once as a macro: arithmetic with an `f64`
-//! on either side, compound assignment, comparison (by value) and `Sum`.
+//! The operations the dual types share, written once as macros: arithmetic with an `f64`
+//! on either side, compound assignment, comparison (by value) and `Sum` for every dual type
+//! (`dual_common!`), and the arithmetic of two second-order duals (`second_order_arith!`).
 //!
 //! A dual type `T` with fields `v: f64` (the value), `From<f64>` and a [`Scalar`] impl in
 //! scope invokes `dual_common!(T);` in its own module.
@@ -163,3 +164,52 @@ macro_rules! dual_common {
 }
 
 pub(super) use dual_common;
+
+/// `+ − × ÷` between two second-order duals of type `T`, which has the fields `v` and `n`
+/// and the methods `is_constant(&self)` (no derivative parts) and
+/// `combine(self, a, other, b, c, v)`: a · self + b · other in every part but the value,
+/// plus c (∇self ∇otherᵀ + ∇other ∇selfᵀ) in the second derivatives it holds, with value v.
+macro_rules! second_order_arith {
+    ($t:ident) => {
+        impl std::ops::Add for $t {
+            type Output = $t;
+            fn add(self, rhs: $t) -> $t {
+                let v = self.v + rhs.v;
+                // A constant plus a dual (the start of every sum): the dual's parts, moved.
+                if self.is_constant() && self.n <= rhs.n {
+                    return $t { v, ..rhs };
+                }
+                self.combine(1.0, rhs, 1.0, 0.0, v)
+            }
+        }
+        impl std::ops::Sub for $t {
+            type Output = $t;
+            fn sub(self, rhs: $t) -> $t {
+                let v = self.v - rhs.v;
+                self.combine(1.0, rhs, -1.0, 0.0, v)
+            }
+        }
+        impl std::ops::Mul for $t {
+            type Output = $t;
+            fn mul(self, rhs: $t) -> $t {
+                // ∇²(ab) = b∇²a + a∇²b + ∇a∇bᵀ + ∇b∇aᵀ
+                let (a, b) = (self.v, rhs.v);
+                self.combine(b, rhs, a, 1.0, a * b)
+            }
+        }
+        impl std::ops::Div for $t {
+            type Output = $t;
+            // a / b = a · (1/b): the second derivatives of 1/b come from `chain`; the value
+            // is a / b itself, so that it equals the f64 division bit for bit.
+            #[allow(clippy::suspicious_arithmetic_impl)]
+            fn div(self, rhs: $t) -> $t {
+                let v = self.v / rhs.v;
+                let mut out = self * rhs.recip();
+                out.v = v;
+                out
+            }
+        }
+    };
+}
+
+pub(super) use second_order_arith;
