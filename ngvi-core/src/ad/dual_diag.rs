@@ -134,7 +134,8 @@ impl Scalar for DualDiag {
     /// As [`Dual`](super::Dual), it takes itself as affine unless its diagonal shows the
     /// contrary: the entries off the diagonal are not carried.
     fn spread(&self, cov: &DMatrix<f64>) -> Option<f64> {
-        let flat = self.d.to_dense(self.n).iter().all(|&x| x == 0.0);
+        let mut flat = true;
+        self.d.for_each(|_, x| flat &= x == 0.0);
         flat.then(|| self.g.quadratic_form(cov))
     }
     fn weighted_sum<'a, I>(terms: I) -> Self

@@ -15,6 +15,8 @@ mod rule;
 mod start;
 mod step;
 mod stochastic;
+#[cfg(test)]
+mod test_models;
 mod update;
 
 pub(crate) use start::centre;

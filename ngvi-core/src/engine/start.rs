@@ -225,66 +225,19 @@ mod tests {
     use rand::rngs::StdRng;
     use rand::SeedableRng;
 
+    use super::super::test_models::data;
     use super::start;
-    use crate::ad::{hessian, F64Ops, Scalar};
-    use crate::dist::{DistKind, Support};
-    use crate::error::ModelError;
+    use crate::ad::hessian;
     use crate::guide::{plan, Blocking};
-    use crate::model::{Latent, LatentUse, Model, Shape};
+    use crate::model::Model;
     use crate::plate::Reducer;
 
-    /// A Poisson regression with a log link on three coefficients that every row reads,
-    /// w ~ N(0, 1): its Hessian is dense, and not constant.
-    struct Counts {
-        x: Vec<[f64; 3]>,
-        y: Vec<f64>,
-    }
-
-    impl Model for Counts {
-        fn latents(&self) -> Result<Vec<Latent>, ModelError> {
-            Ok(vec![Latent {
-                name: "w",
-                shape: Shape::Vector(3),
-                prior: DistKind::Normal,
-                prior_params: Some(vec![0.0, 1.0]),
-                support: Support::Real,
-            }])
-        }
-        fn uses(&self) -> Vec<LatentUse> {
-            Vec::new()
-        }
-        fn log_joint<S: Scalar>(&self, w: &[S]) -> Result<S, ModelError>
-        where
-            f64: F64Ops<S>,
-        {
-            let prior = w
-                .iter()
-                .fold(S::from(0.0), |acc, wj| acc - wj.clone() * wj.clone() * 0.5);
-            let data = self.x.iter().zip(&self.y).fold(prior, |acc, (x, &y)| {
-                let eta = S::weighted_sum(x.iter().copied().zip(w));
-                acc + eta.clone() * y - eta.exp()
-            });
-            Ok(data)
-        }
-    }
-
     /// A diagonal block starts at the mode, where the gradient vanishes, with the exact
-    /// diagonal of −∇²f̃ there as its precision (4.18a): against `Dual2`'s full Hessian.
+    /// diagonal of −∇²f̃ there as its precision (4.18a): against `Dual2`'s full Hessian of
+    /// a Poisson regression every row of which reads all three coefficients.
     #[test]
     fn a_diagonal_block_starts_at_the_mode_with_the_hessians_diagonal() {
-        let x: Vec<[f64; 3]> = (0..200)
-            .map(|i| {
-                let t = i as f64 / 200.0;
-                [1.0, (7.0 * t).sin(), 2.0 * t - 1.0 + 0.5 * (3.0 * t).cos()]
-            })
-            .collect();
-        let y = x
-            .iter()
-            .enumerate()
-            .map(|(i, r)| ((0.3 + 0.8 * r[1] - r[2]).exp() + (i % 3) as f64 - 1.0).max(0.0))
-            .map(f64::round)
-            .collect();
-        let model = Counts { x, y };
+        let model = data(200, false);
         let latents = model.latents().unwrap();
         let mut rng = StdRng::seed_from_u64(3);
         let reducer = Reducer::default();

@@ -1,0 +1,105 @@
+//! A model the engine's unit tests share: a Poisson regression whose observes go through
+//! `Plates::linear` as `model!` sends them.
+
+// the plates' closures return `ModelError`, as a model's do
+#![allow(clippy::result_large_err)]
+
+use crate::ad::{F64Ops, Jet, Scalar};
+use crate::dist::{DistKind, Support};
+use crate::error::ModelError;
+use crate::model::{Latent, LatentUse, Model, Shape};
+use crate::plate::{Chunk, Density, Plates};
+
+/// A Poisson regression with a log link on three coefficients, w ~ N(0, 1) (or with
+/// density ∝ exp(−Σ w⁴/4) when `quartic`), its observes handed to `Plates::linear` as
+/// `model!` hands them.
+pub(crate) struct Counts {
+    x: Vec<[f64; 3]>,
+    y: Vec<f64>,
+    /// ln y!
+    ln_fact: Vec<f64>,
+    quartic: bool,
+}
+
+impl Model for Counts {
+    fn latents(&self) -> Result<Vec<Latent>, ModelError> {
+        Ok(vec![Latent {
+            name: "w",
+            shape: Shape::Vector(3),
+            prior: DistKind::Normal,
+            prior_params: Some(vec![0.0, 1.0]),
+            support: Support::Real,
+        }])
+    }
+    fn uses(&self) -> Vec<LatentUse> {
+        Vec::new()
+    }
+    fn log_joint<S: Scalar>(&self, z: &[S]) -> Result<S, ModelError>
+    where
+        f64: F64Ops<S>,
+    {
+        self.log_joint_in(z, &crate::plate::InOrder)
+    }
+    fn log_joint_in<S: Scalar>(&self, w: &[S], plates: &dyn Plates<S>) -> Result<S, ModelError>
+    where
+        f64: F64Ops<S>,
+    {
+        let prior = w.iter().fold(S::from(0.0), |acc, wj| match self.quartic {
+            true => acc - wj.powi(4) * 0.25,
+            false => acc - wj.clone() * wj.clone() * 0.5,
+        });
+        let data = plates.sum(0, 0..self.y.len(), &|chunk: Chunk<'_>| {
+            let mut lp = S::from(0.0);
+            for i in chunk {
+                let eta = S::weighted_sum(self.x[i].iter().copied().zip(w));
+                let (y, ln_fact) = (self.y[i], self.ln_fact[i]);
+                // ln Poisson(y | eᶯ) = yη − eᶯ − ln y!
+                let jet = |e: Jet| Ok(e * y - e.exp() - ln_fact);
+                let values = |xs: &mut [f64]| {
+                    xs.iter_mut().for_each(|e| *e = ln_poisson(*e, y, ln_fact));
+                    Ok(())
+                };
+                lp += plates.linear(
+                    eta,
+                    Density {
+                        jet: &jet,
+                        values: &values,
+                    },
+                )?;
+            }
+            Ok(lp)
+        })?;
+        Ok(prior + data)
+    }
+}
+
+/// ln Poisson(y | eᶯ) in `f64`, outside the models' generic code (where `f64 * f64`
+/// would be read as `f64 * S`).
+fn ln_poisson(eta: f64, y: f64, ln_fact: f64) -> f64 {
+    y * eta - eta.exp() - ln_fact
+}
+
+pub(crate) fn data(n: usize, quartic: bool) -> Counts {
+    let x: Vec<[f64; 3]> = (0..n)
+        .map(|i| {
+            let t = i as f64 / n as f64;
+            [1.0, (7.0 * t).sin(), t - 0.5]
+        })
+        .collect();
+    let y: Vec<f64> = x
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            ((0.3 + 0.8 * r[1] - r[2]).exp() + (i % 3) as f64 - 1.0)
+                .max(0.0)
+                .round()
+        })
+        .collect();
+    let ln_fact = y.iter().map(|&v| crate::special::lgamma(v + 1.0)).collect();
+    Counts {
+        x,
+        y,
+        ln_fact,
+        quartic,
+    }
+}
