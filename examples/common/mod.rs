@@ -43,8 +43,11 @@ impl Table {
             .map(str::to_string)
             .collect();
         let mut rows = Vec::new();
-        for (r, record) in reader.records().enumerate() {
-            let record = record.map_err(in_file)?;
+        let mut record = csv::StringRecord::new();
+        for r in 0.. {
+            if !reader.read_record(&mut record).map_err(in_file)? {
+                break;
+            }
             let line = record.position().map_or(r + 2, |p| p.line() as usize);
             let row = record
                 .iter()

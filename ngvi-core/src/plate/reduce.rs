@@ -131,36 +131,59 @@ impl Reducer {
             Some(s) if range.len() > s.batch => {
                 let picked = s.indices(plate, &range);
                 let groups: Vec<&[usize]> = picked.chunks(CHUNK).collect();
-                let sums = self.threads.sums(&groups, |g| term(Chunk::Picked(g)))?;
+                let sums = self
+                    .threads
+                    .sums(plate, &groups, |g| term(Chunk::Picked(g)))?;
                 // Σ over the batch × n / b: the plate's sum in expectation
                 Ok(sum_in_order(sums) * (range.len() as f64 / s.batch as f64))
             }
             _ => {
                 let sums = self
                     .threads
-                    .sums(&chunks(range), |c| term(Chunk::Run(c.clone())))?;
+                    .sums(plate, &chunks(range), |c| term(Chunk::Run(c.clone())))?;
                 Ok(sum_in_order(sums))
             }
         }
     }
 }
 
-/// The threads that sum a plate's chunks: rayon's global pool, or a pool of a set size.
+/// The time a plate's chunks must take on one thread for them to be shared out.
+#[cfg(feature = "rayon")]
+const SHARED_WORK: std::time::Duration = std::time::Duration::from_micros(200);
+
+/// Whether `n` chunks of time `chunk` each are worth sharing out.
+#[cfg(feature = "rayon")]
+fn is_shared(chunk: std::time::Duration, n: usize) -> bool {
+    chunk.saturating_mul(u32::try_from(n).unwrap_or(u32::MAX)) >= SHARED_WORK
+}
+
+/// The threads that sum a plate's chunks: rayon's global pool, or a pool of a set size;
+/// with how long one chunk of each plate took, per scalar type, when last timed.
 #[cfg(feature = "rayon")]
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Threads(Option<std::sync::Arc<rayon::ThreadPool>>);
+pub(crate) struct Threads {
+    pool: Option<Arc<rayon::ThreadPool>>,
+    chunk_times: Arc<std::sync::Mutex<ChunkTimes>>,
+}
+
+/// The time of one chunk by plate and scalar type.
+#[cfg(feature = "rayon")]
+type ChunkTimes = std::collections::HashMap<(usize, std::any::TypeId), std::time::Duration>;
 
 #[cfg(feature = "rayon")]
 impl Threads {
     /// `n` threads, or rayon's global pool (one per core) for `None`.
     pub(crate) fn new(n: Option<usize>) -> Result<Threads, Error> {
         let Some(n) = n else {
-            return Ok(Threads(None));
+            return Ok(Threads::default());
         };
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)
             .build()
-            .map(|pool| Threads(Some(std::sync::Arc::new(pool))))
+            .map(|pool| Threads {
+                pool: Some(Arc::new(pool)),
+                ..Threads::default()
+            })
             .map_err(|e| Error::InvalidOption {
                 option: "threads",
                 value: format!("{n} ({e})"),
@@ -171,33 +194,69 @@ impl Threads {
     /// `f` of each item, in order, the items shared out over the threads.
     fn map<T: Sync, R: Send>(&self, items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
         use rayon::prelude::*;
-        let run = || items.par_iter().map(&f).collect();
-        match &self.0 {
-            Some(pool) => pool.install(run),
-            None => run(),
-        }
+        self.run(|| items.par_iter().map(&f).collect())
     }
 
     /// Runs `op` on a thread of the pool (on this one when it is already the pool's).
     fn install<R: Send>(&self, op: impl FnOnce() -> R + Send) -> R {
-        match &self.0 {
+        match &self.pool {
             Some(pool) => pool.install(op),
             None => rayon::scope(|_| op()),
         }
     }
 
-    /// Each chunk's sum, in chunk order (the order, not the threads, fixes the bits).
+    /// Runs `op` in the pool of a set size, or where it is called for the global pool.
+    fn run<R: Send>(&self, op: impl FnOnce() -> R + Send) -> R {
+        match &self.pool {
+            Some(pool) => pool.install(op),
+            None => op(),
+        }
+    }
+
+    /// The chunk times, whatever a thread that panicked holding them left.
+    fn chunk_times(&self) -> std::sync::MutexGuard<'_, ChunkTimes> {
+        self.chunk_times
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// How long one chunk of a plate took, in one scalar type, when last timed.
+    fn chunk_time(&self, key: (usize, std::any::TypeId)) -> Option<std::time::Duration> {
+        self.chunk_times().get(&key).copied()
+    }
+
+    /// Each of plate `plate`'s chunk sums, in chunk order (the order, not the threads, fixes
+    /// the bits). Waking a second thread on a loaded machine can cost more than a small
+    /// sum, so the chunks are shared out only when they would take more than
+    /// [`SHARED_WORK`] on one thread: by the time a chunk took when last timed, or else by
+    /// the first chunk, summed and timed on this thread.
     fn sums<C: Sync, S: Scalar>(
         &self,
+        plate: usize,
         chunks: &[C],
         sum: impl Fn(&C) -> Result<S, ModelError> + Sync,
     ) -> Result<Vec<S>, ModelError> {
         use rayon::prelude::*;
-        let run = || chunks.par_iter().map(&sum).collect();
-        match &self.0 {
-            Some(pool) => pool.install(run),
-            None => run(),
+        let key = (plate, std::any::TypeId::of::<S>());
+        if self
+            .chunk_time(key)
+            .is_some_and(|t| is_shared(t, chunks.len()))
+        {
+            return self.run(|| chunks.par_iter().map(&sum).collect());
         }
+        let Some((first, rest)) = chunks.split_first() else {
+            return Ok(Vec::new());
+        };
+        let started = std::time::Instant::now();
+        let head = sum(first)?;
+        let took = started.elapsed();
+        self.chunk_times().insert(key, took);
+        let tail: Vec<S> = if is_shared(took, rest.len()) {
+            self.run(|| rest.par_iter().map(&sum).collect::<Result<_, _>>())?
+        } else {
+            rest.iter().map(&sum).collect::<Result<_, _>>()?
+        };
+        Ok(std::iter::once(head).chain(tail).collect())
     }
 }
 
@@ -230,12 +289,70 @@ impl Threads {
         op()
     }
 
-    /// Each chunk's sum, in chunk order.
+    /// Each of a plate's chunk sums, in chunk order.
     fn sums<C: Sync, S: Scalar>(
         &self,
+        _plate: usize,
         chunks: &[C],
         sum: impl Fn(&C) -> Result<S, ModelError> + Sync,
     ) -> Result<Vec<S>, ModelError> {
         chunks.iter().map(sum).collect()
+    }
+}
+
+#[cfg(all(test, feature = "rayon"))]
+mod tests {
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+    use std::thread::{self, ThreadId};
+    use std::time::Duration;
+
+    use super::Threads;
+    use crate::error::ModelError;
+
+    /// Eight chunk sums of plate 0 (each its index), each after `pause`, with the thread
+    /// that summed each chunk.
+    fn summed(threads: &Threads, pause: Duration) -> (Vec<f64>, Vec<ThreadId>) {
+        let by = Mutex::new(vec![None; 8]);
+        let chunks: Vec<usize> = (0..8).collect();
+        let sums = threads
+            .sums(0, &chunks, |&c| -> Result<f64, ModelError> {
+                thread::sleep(pause);
+                by.lock().expect("not poisoned")[c] = Some(thread::current().id());
+                Ok(c as f64)
+            })
+            .expect("no chunk fails");
+        let by = by.into_inner().expect("not poisoned");
+        (sums, by.into_iter().flatten().collect())
+    }
+
+    fn in_order() -> Vec<f64> {
+        (0..8).map(f64::from).collect()
+    }
+
+    #[test]
+    fn quick_chunks_stay_on_the_calling_thread() {
+        let threads = Threads::new(Some(2)).expect("two threads");
+        for _ in 0..2 {
+            let (sums, by) = summed(&threads, Duration::ZERO);
+            assert_eq!(sums, in_order());
+            assert!(by.iter().all(|&t| t == thread::current().id()), "{by:?}");
+        }
+    }
+
+    #[test]
+    fn slow_chunks_are_shared_out_and_kept_in_order() {
+        let threads = Threads::new(Some(2)).expect("two threads");
+        // 7 × 5 ms left after the first: far over SHARED_WORK, time enough for a steal.
+        let (sums, by) = summed(&threads, Duration::from_millis(5));
+        assert_eq!(sums, in_order());
+        assert_eq!(by[0], thread::current().id());
+        // The calling thread and both of the pool's.
+        let threads_used: HashSet<_> = by.iter().collect();
+        assert_eq!(threads_used.len(), 3, "{by:?}");
+        // Known to be slow, the plate is shared out from its first chunk the next time.
+        let (sums, by) = summed(&threads, Duration::from_millis(5));
+        assert_eq!(sums, in_order());
+        assert!(by.iter().all(|&t| t != thread::current().id()), "{by:?}");
     }
 }
