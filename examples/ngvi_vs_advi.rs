@@ -1,17 +1,20 @@
-//! NGVI beside ADVI (`ngvi::Advi`, black-box VI with Adam) on the same log joints:
-//! logistic regression, Poisson regression and eight schools (non-centred). For each method
-//! and setting: steps, log-joint evaluations (value / gradient / gradient-and-Hessian), their
-//! cost in gradient equivalents, wall time, the worst |Δmean| / reference sd, the sd-ratio
-//! range and whether the fit passes the bar (every mean within 0.1 reference sd, every sd
-//! within 15 %). ADVI runs at four constant Adam step sizes, mean-field and full-rank, and
-//! with NumPyro's best schedule (0.05 decaying to 0.0005) over growing budgets of steps until
-//! one passes; the best passing setting is the fair comparison.
+//! NGVI beside ADVI (`ngvi::Advi`, black-box VI with Adam) on the same log joints: the coin
+//! on 10⁶ flips, linear regression, logistic regression, Poisson regression, eight schools
+//! (non-centred) and the centred hierarchical normal model of 100 groups. For each method
+//! and setting: steps, log-joint evaluations (value / gradient / gradient-and-Hessian),
+//! their cost in gradient equivalents, wall time, peak resident memory during the fit, the
+//! worst |Δmean| / reference sd, the sd-ratio range and whether the fit passes the bar
+//! (every mean within 0.1 reference sd, every sd within 15 %). ADVI runs at four constant
+//! Adam step sizes, mean-field and full-rank, and with NumPyro's best schedule (0.05
+//! decaying to 0.0005) over growing budgets of steps until one passes; the best passing
+//! setting is the fair comparison.
 //!
 //! Gradient equivalents weigh each evaluation by its measured cost on that model: a value
 //! (f64), a gradient (first-order duals) and a Hessian (second-order duals) of the log joint
 //! at the NGVI posterior mean, each timed over repeated calls.
 //!
-//! `cargo run --release --example ngvi_vs_advi [-- SEED]`
+//! `cargo run --release --example ngvi_vs_advi [-- SEED [CASE]]`, CASE one of `coin_1e6`,
+//! `linreg`, `logistic`, `poisson_reg`, `eight_schools`, `hierarchical` (default: all).
 
 mod common;
 
@@ -20,8 +23,11 @@ use std::time::Instant;
 
 use common::cases::{design, seed_arg};
 use common::compare::{latent_rows, Labels, Reference, Verdict};
+use common::hierarchical::centred;
+use common::memory::peak_of;
+use common::models::{coin, linear_regression};
 use common::nonconjugate::{eight_schools, logistic_regression, poisson_regression};
-use common::Table;
+use common::{linreg, Table};
 use ngvi::prelude::*;
 use ngvi::Evaluations;
 
@@ -76,25 +82,26 @@ fn line<M: Model>(
     fit: impl FnOnce(&M) -> Result<Fit, ngvi::Error>,
 ) -> Result<bool, Box<dyn Error>> {
     let start = Instant::now();
-    let outcome = fit(model);
+    let (outcome, peak) = peak_of(|| fit(model));
     let wall = start.elapsed().as_secs_f64();
     let fit = match outcome {
         Ok(fit) => fit,
         Err(e) => {
-            println!("| {case} | {method} | failed: {e} ||||||||");
+            println!("| {case} | {method} | failed: {e} |||||||||");
             return Ok(false);
         }
     };
     let v = Verdict::of(&latent_rows(model, &fit, reference, labels)?);
     let e = fit.evaluations();
     println!(
-        "| {case} | {method} | {} | {} / {} / {} | {:.0} | {:.3} s | {:.3} ({}) | {:.3}–{:.3} | {} | {} |",
+        "| {case} | {method} | {} | {} / {} / {} | {:.0} | {:.3} s | {} | {:.3} ({}) | {:.3}–{:.3} | {} | {} |",
         fit.iterations(),
         e.values,
         e.gradients,
         e.hessians,
         costs.gradient_equivalents(e),
         wall,
+        peak.map_or("—".to_string(), |mib| format!("{mib:.1} MiB")),
         v.worst_z,
         v.worst_label,
         v.ratio_min,
@@ -128,7 +135,7 @@ fn compare<M: Model>(
         .collect();
     let costs = Costs::measure(model, &mean)?;
     println!(
-        "| {case} | (one evaluation: value {:.1} µs, gradient {:.1} µs, Hessian {:.1} µs) ||||||||||",
+        "| {case} | (one evaluation: value {:.1} µs, gradient {:.1} µs, Hessian {:.1} µs) |||||||||||",
         costs.value * 1e6,
         costs.gradient * 1e6,
         costs.hessian * 1e6
@@ -174,40 +181,107 @@ fn compare<M: Model>(
     Ok(())
 }
 
+/// Flips in the coin case: the N = 10⁶.
+const FLIPS: usize = 1_000_000;
+
+/// The coin on [`FLIPS`] flips, 3 in 10 ones (as `scale_data`'s), with its exact Beta
+/// posterior.
+fn coin_flips() -> (Vec<f64>, Reference) {
+    let flips: Vec<f64> = (0..FLIPS)
+        .map(|i| f64::from(u8::from((i * 7919) % 10 < 3)))
+        .collect();
+    let k: f64 = flips.iter().sum();
+    let (a, b) = (1.0 + k, 1.0 + FLIPS as f64 - k);
+    let sd = (a * b / ((a + b).powi(2) * (a + b + 1.0))).sqrt();
+    let exact = Reference::from_entries(
+        "exact Beta(1 + k, 1 + N − k)",
+        [("p".to_string(), (a / (a + b), sd))],
+    );
+    (flips, exact)
+}
+
+/// The cases, in BENCHMARKS.md's order.
+const CASES: [&str; 6] = [
+    "coin_1e6",
+    "linreg",
+    "logistic",
+    "poisson_reg",
+    "eight_schools",
+    "hierarchical",
+];
+
 fn main() -> Result<(), Box<dyn Error>> {
     let seed = seed_arg(1)?;
+    let only = std::env::args().nth(2);
+    if let Some(name) = only.as_deref().filter(|n| !CASES.contains(n)) {
+        return Err(format!("unknown case `{name}`: one of {}", CASES.join(", ")).into());
+    }
+    let runs = |name: &str| only.as_deref().is_none_or(|o| o == name);
     println!("seed {seed}; bar: every mean within 0.1 ref sd, every sd within 15 %\n");
-    println!("| case | method | steps | evaluations (value / gradient / Hessian) | gradient equivalents | wall | worst \\|Δmean\\|/sd | sd ratio | stop | bar |");
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---|---|");
+    println!("| case | method | steps | evaluations (value / gradient / Hessian) | gradient equivalents | wall | peak memory | worst \\|Δmean\\|/sd | sd ratio | stop | bar |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|");
     let same = Labels::SAME;
-    let (x, y) = design("logistic.csv", 20)?;
-    let reference = Reference::shared("logistic")?;
-    compare(
-        "logistic",
-        &logistic_regression(&x, &y),
-        (&reference, same),
-        seed,
-    )?;
-    let (x, y) = design("poisson_reg.csv", 5)?;
-    let reference = Reference::shared("poisson_reg")?;
-    compare(
-        "poisson_reg",
-        &poisson_regression(&x, &y),
-        (&reference, same),
-        seed,
-    )?;
-    let table = Table::read("eight_schools.csv")?;
-    let (y, sigma) = (table.column("y")?, table.column("sigma")?);
-    let reference = Reference::shared("eight_schools")?;
-    let renamed = Labels {
-        rename: &[("eta", "theta_tilde")],
-        base: 0,
-    };
-    compare(
-        "eight_schools",
-        &eight_schools(&y, &sigma),
-        (&reference, renamed),
-        seed,
-    )?;
+    if runs("coin_1e6") {
+        let (flips, exact) = coin_flips();
+        compare("coin_1e6", &coin(&flips), (&exact, same), seed)?;
+    }
+    if runs("linreg") {
+        let (x, y) = linreg()?;
+        let reference = Reference::shared("linreg")?;
+        compare(
+            "linreg",
+            &linear_regression(&x, &y, 0.5),
+            (&reference, same),
+            seed,
+        )?;
+    }
+    if runs("logistic") {
+        let (x, y) = design("logistic.csv", 20)?;
+        let reference = Reference::shared("logistic")?;
+        compare(
+            "logistic",
+            &logistic_regression(&x, &y),
+            (&reference, same),
+            seed,
+        )?;
+    }
+    if runs("poisson_reg") {
+        let (x, y) = design("poisson_reg.csv", 5)?;
+        let reference = Reference::shared("poisson_reg")?;
+        compare(
+            "poisson_reg",
+            &poisson_regression(&x, &y),
+            (&reference, same),
+            seed,
+        )?;
+    }
+    if runs("eight_schools") {
+        let table = Table::read("eight_schools.csv")?;
+        let (y, sigma) = (table.column("y")?, table.column("sigma")?);
+        let reference = Reference::shared("eight_schools")?;
+        let renamed = Labels {
+            rename: &[("eta", "theta_tilde")],
+            base: 0,
+        };
+        compare(
+            "eight_schools",
+            &eight_schools(&y, &sigma),
+            (&reference, renamed),
+            seed,
+        )?;
+    }
+    if runs("hierarchical") {
+        let table = Table::read("hierarchical.csv")?;
+        let y = table.column("y")?;
+        let group: Vec<usize> = table.column("group")?.iter().map(|&g| g as usize).collect();
+        let groups = group.iter().max().map_or(0, |g| g + 1);
+        let reference = Reference::shared("hierarchical")?;
+        compare(
+            "hierarchical",
+            &centred(&y, &group, groups),
+            (&reference, same),
+            seed,
+        )?;
+    }
     Ok(())
 }

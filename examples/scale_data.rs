@@ -23,6 +23,7 @@ mod common;
 use std::error::Error;
 use std::time::Instant;
 
+use common::memory::memory;
 use common::models::coin;
 use common::nonconjugate::logistic_regression;
 use common::synthetic::{logistic_data, weight, INTERCEPT};
@@ -266,13 +267,4 @@ fn report(
         mib(rss_data),
         mib(memory("VmHWM")),
     );
-}
-
-/// A memory figure of this process from /proc/self/status (`VmRSS` now, `VmHWM` the peak),
-/// in MiB; `None` where there is no such file.
-fn memory(field: &str) -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(field))?;
-    let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb / 1024.0)
 }

@@ -85,6 +85,17 @@ impl Reference {
         })
     }
 
+    /// A reference given in full: (label, (mean, sd)) pairs, made by `method`.
+    pub fn from_entries(
+        method: &str,
+        entries: impl IntoIterator<Item = (String, (f64, f64))>,
+    ) -> Reference {
+        Reference {
+            method: method.to_string(),
+            entries: entries.into_iter().collect(),
+        }
+    }
+
     /// A posteriordb `reference.json`: its parameters and derived quantities.
     pub fn posteriordb(path: &Path) -> Result<Reference, Box<dyn Error>> {
         let file: PosteriordbFile = read_json(path)?;

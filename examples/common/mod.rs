@@ -8,6 +8,7 @@ pub mod compare;
 #[path = "../../tests/support/hierarchical.rs"]
 pub mod hierarchical;
 pub mod mcmc;
+pub mod memory;
 pub mod models;
 pub mod nonconjugate;
 pub mod posteriordb;
