@@ -31,10 +31,12 @@ numpyro() {
   "$PYTHON" bench/compare/compare.py --one "$1" "$2" 2>/dev/null | tail -n 1 | "$PYTHON" -c '
 import json, sys
 d = json.load(sys.stdin)
-print(f"{sys.argv[1]} | {sys.argv[2]} | steps {d[\"steps\"]} | gradients {d[\"gradients\"]} | "
-      f"{\"pass\" if d[\"pass\"] else \"FAIL\"} | wall to the bar {d[\"wall\"]:.2f} s | "
-      f"peak {d[\"peak_mib\"]:.0f} MiB | worst z {d[\"worst_z\"]:.3f} ({d[\"worst_label\"]}) | "
-      f"sd ratio {d[\"ratio_min\"]:.3f}-{d[\"ratio_max\"]:.3f}")
+print("{} | {} | steps {} | gradients {} | {} | wall to the bar {:.2f} s | peak {:.0f} MiB | "
+      "worst z {:.3f} ({}) | sd ratio {:.3f}-{:.3f}".format(
+          sys.argv[1], sys.argv[2], d.get("steps", "{} draws".format(d.get("draws"))),
+          d["gradients"], "pass" if d["pass"] else "FAIL",
+          d["wall"], d["peak_mib"], d["worst_z"], d["worst_label"], d["ratio_min"],
+          d["ratio_max"]))
 ' "$1" "$2"
 }
 
