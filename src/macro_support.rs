@@ -8,7 +8,9 @@
 //! `mul(2.0, mu)` (docs/language.md, "Expressions"). Operands are evaluated in the
 //! written order.
 
+use std::any::Any;
 use std::ops::Deref;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use nalgebra::{Dim, MatrixView, U1};
 use ngvi_core::Scalar;
@@ -80,6 +82,31 @@ where
 /// without a reach, else when one of them is reached (`Model::log_joint_reaching`).
 pub fn reaches(reach: Option<&[bool]>, reads: &[usize]) -> bool {
     reach.is_none_or(|r| reads.iter().any(|&k| r.get(k).copied().unwrap_or(true)))
+}
+
+/// The sufficient statistics of a model's loops that read the same data at every
+/// evaluation (a top-level `for` of batched observes alone, docs/design.md §8), by batched
+/// observe: summed on the model's first evaluation that completes the loop, then read in
+/// place of the data. The data a model borrows cannot change while it lives, and the
+/// statistics depend on the data alone.
+#[derive(Default)]
+pub struct Statistics(RwLock<Vec<Option<Arc<dyn Any + Send + Sync>>>>);
+
+impl Statistics {
+    /// The statistics of batched observe `id`, once known.
+    pub fn get<T: Clone + 'static>(&self, id: usize) -> Option<T> {
+        let kept = self.0.read().unwrap_or_else(PoisonError::into_inner);
+        kept.get(id)?.as_ref()?.downcast_ref::<T>().cloned()
+    }
+
+    /// Keep `sums` as the statistics of batched observe `id`.
+    pub fn keep<T: Clone + Send + Sync + 'static>(&self, id: usize, sums: &T) {
+        let mut kept = self.0.write().unwrap_or_else(PoisonError::into_inner);
+        if kept.len() <= id {
+            kept.resize(id + 1, None);
+        }
+        kept[id] = Some(Arc::new(sums.clone()));
+    }
 }
 
 /// `x.row(i)` in a model body: nalgebra's row view, with an `iter()` that steps through the

@@ -2,7 +2,8 @@
 //! with statistics, a loop of `observe`s (plain `for` and `plate`) has the log joint of the
 //! explicit per-datum sum Σᵢ ln p(yᵢ) in value, gradient and Hessian to 1e-12 relative; a
 //! loop that mixes batched and per-datum statements too; a plate gives the same bits on
-//! one and two threads; bad data gives the per-datum path's errors.
+//! one and two threads; bad data gives the per-datum path's errors; a top-level loop's kept
+//! statistics give the per-datum sum at every later evaluation.
 
 use ngvi::prelude::*;
 use ngvi::{gradient, hessian, ModelErrorKind};
@@ -283,4 +284,82 @@ fn bad_data_gives_the_per_datum_errors() {
         "{err}"
     );
     assert_eq!(err.index, vec![1234]);
+}
+
+model! {
+    /// A top-level loop of batched observes keeps its statistics; the loop inside the `if`
+    /// and the one with another statement sum theirs at every evaluation.
+    fn kept_and_not(y: &[f64], t: &[f64], flag: bool) {
+        sample rate ~ Gamma(2.0, 1.0);
+        sample mu ~ Normal(0.0, 10.0);
+        for i in 0..y.len() {
+            observe y[i] ~ Poisson(rate);
+            observe t[i] ~ Normal(mu, 2.0);
+        }
+        if flag {
+            for i in 0..t.len() {
+                observe t[i] ~ Normal(mu, 1.0);
+            }
+        }
+        for i in 0..t.len() {
+            let shifted = t[i] + 1.0;
+            observe shifted ~ Normal(mu, 3.0);
+        }
+    }
+}
+
+model! {
+    fn kept_and_not_sum(y: &[f64], t: &[f64], flag: bool) {
+        sample rate ~ Gamma(2.0, 1.0);
+        sample mu ~ Normal(0.0, 10.0);
+        for i in 0..y.len() {
+            factor Poisson(rate).ln_density(y[i]);
+            factor Normal(mu, 2.0).ln_density(t[i]);
+        }
+        if flag {
+            for i in 0..t.len() {
+                factor Normal(mu, 1.0).ln_density(t[i]);
+            }
+        }
+        for i in 0..t.len() {
+            factor Normal(mu, 3.0).ln_density(t[i] + 1.0);
+        }
+    }
+}
+
+#[test]
+fn kept_statistics_give_the_per_datum_sum_at_every_later_point_and_scalar() {
+    let y = data(|u| (6.0 * u).floor());
+    let t = data(|u| 4.0 * u - 1.0);
+    for flag in [false, true] {
+        // one model throughout: its first evaluation (Dual2 here, the others' order in
+        // `agrees`) sums the statistics, every later one reads them
+        let (kept, sum) = (kept_and_not(&y, &t, flag), kept_and_not_sum(&y, &t, flag));
+        let z0 = [2.5, 0.7];
+        let h = hessian(|v| kept.log_joint(v).expect("valid"), &z0);
+        let hs = hessian(|v| sum.log_joint(v).expect("valid"), &z0);
+        close(h.0, hs.0, hs.0.abs(), "first evaluation");
+        for z in [[2.5, 0.7], [0.4, -3.0], [9.0, 12.0]] {
+            agrees(&kept, &sum, &z, &format!("flag {flag} at {z:?}"));
+        }
+    }
+}
+
+#[test]
+fn a_loop_that_failed_or_read_nothing_keeps_no_statistics() {
+    let mut y = data(|u| f64::from(u8::from(u < 0.3)));
+    y[1999] = 2.0;
+    let model = bern_for(&y);
+    for _ in 0..2 {
+        // the last datum fails every evaluation: no sums were kept from the first
+        let err = model.log_joint(&[0.3]).unwrap_err();
+        assert_eq!(err.index, vec![1999]);
+    }
+    let none: [f64; 0] = [];
+    let empty = bern_for(&none);
+    for _ in 0..2 {
+        // the Beta(2, 2) prior alone, ln 6 + ln 0.3 + ln 0.7
+        let lp = empty.log_joint(&[0.3]).expect("no data");
+        close(lp, 6.0_f64.ln() + 0.3_f64.ln() + 0.7_f64.ln(), 1.0, "empty");
+    }
 }

@@ -26,8 +26,9 @@ use std::sync::OnceLock;
 /// `observe` whose support depends on a latent on the per-datum path.
 pub trait Statistics<S: Scalar>: Univariate<S> {
     /// n, Σ s(yᵢ) and Σ h(yᵢ) (in `f64`, or counted in integers); the default is the sums
-    /// of no observation.
-    type Sums: Default;
+    /// of no observation. A model keeps those of a loop that reads the same data at every
+    /// evaluation (`macro_support::Statistics`), so they are shareable values.
+    type Sums: Default + Clone + Send + Sync + 'static;
 
     /// Add the observation `y`, which lies in the support.
     fn add(&self, sums: &mut Self::Sums, y: f64);

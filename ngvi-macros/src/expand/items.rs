@@ -19,6 +19,8 @@ pub struct Items<'m> {
     tys: Vec<Type>,
     /// `<'ngvi>` when the struct borrows data, else nothing.
     generics: TokenStream,
+    /// Whether the struct keeps the sufficient statistics of loops (`statistics_field`).
+    statistics: bool,
 }
 
 impl<'m> Items<'m> {
@@ -44,7 +46,13 @@ impl<'m> Items<'m> {
             struct_name,
             tys,
             generics,
+            statistics: false,
         }
+    }
+
+    /// The same, with a struct that keeps the sufficient statistics of its loops.
+    pub fn keeping_statistics(self, statistics: bool) -> Self {
+        Items { statistics, ..self }
     }
 
     /// The struct, the constructor, and `impl Model for Struct { #body }`; `allow` is put
@@ -66,18 +74,28 @@ impl<'m> Items<'m> {
         } else {
             quote!(#(#docs)*)
         };
+        let (kept, keep) = if self.statistics {
+            let field = statistics_field();
+            (
+                quote!(#field: ::ngvi::macro_support::Statistics,),
+                quote!(#field: ::core::default::Default::default(),),
+            )
+        } else {
+            (quote!(), quote!())
+        };
         quote! {
             #struct_docs
             #allow
             #vis struct #struct_name #generics {
                 #(#names: #tys,)*
+                #kept
             }
 
             #(#docs)*
             #(#other)*
             #allow
             #vis fn #fn_name #generics (#(#names: #tys),*) -> #struct_name #generics {
-                #struct_name { #(#names),* }
+                #struct_name { #(#names,)* #keep }
             }
 
             impl #generics ::ngvi::Model for #struct_name #generics {
@@ -106,6 +124,11 @@ impl<'m> Items<'m> {
             }
         }
     }
+}
+
+/// The struct's field that keeps the sufficient statistics of its loops.
+pub fn statistics_field() -> Ident {
+    Ident::new("__ngvi_statistics", Span::call_site())
 }
 
 fn is_doc(a: &Attribute) -> bool {

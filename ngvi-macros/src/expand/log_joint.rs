@@ -32,7 +32,7 @@ impl Expander<'_, '_> {
         let (lens, offs) = (lens(), offs());
         let n = self.model.latents.len();
         let (z, lp, s) = (zvec(), lp(), scalar_s());
-        let body = self.stmts(&self.model.body);
+        let body = self.top_stmts(&self.model.body);
         let err = model_err(
             &self.model.syntax.info,
             quote!(::std::string::String::from("z")),
@@ -153,6 +153,52 @@ impl Expander<'_, '_> {
         stmts.iter().map(|s| self.stmt(s)).collect()
     }
 
+    /// The body's own statements: a loop that keeps its statistics (`keeps_statistics`) as
+    /// such, the others as anywhere.
+    fn top_stmts(&self, stmts: &[Stmt]) -> TokenStream {
+        stmts
+            .iter()
+            .map(|s| match s {
+                Stmt::For {
+                    kw,
+                    pat,
+                    iter,
+                    body,
+                    batched,
+                    info,
+                } if keeps_statistics(s) => {
+                    self.for_loop((kw, pat, iter, info), body, batched, true)
+                }
+                _ => self.stmt(s),
+            })
+            .collect()
+    }
+
+    /// Whether the model keeps the sufficient statistics of some loop (the struct then has
+    /// the field that holds them).
+    pub fn keeps_statistics(&self) -> bool {
+        self.model.body.iter().any(keeps_statistics)
+    }
+
+    /// `for PAT in ITER { BODY }` with its batched observes' statistics declared before and
+    /// their log density added after; `keep`: read from and kept in the model.
+    fn for_loop(
+        &self,
+        (kw, pat, iter, info): (&syn::token::For, &syn::Pat, &Value, &Info),
+        body: &[Stmt],
+        batched: &[usize],
+        keep: bool,
+    ) -> TokenStream {
+        let x = self.rw(iter, info, Ctx::Value);
+        let inner = self.stmts(body);
+        let Batches { start, each, end } = batches(batched, keep);
+        quote!({
+            #start
+            #kw #pat in #x { #inner #each }
+            #end
+        })
+    }
+
     fn stmt(&self, s: &Stmt) -> TokenStream {
         match s {
             Stmt::Sample(k) => self.sample(*k, &self.model.latents[*k]),
@@ -226,16 +272,7 @@ impl Expander<'_, '_> {
                 body,
                 batched,
                 info,
-            } => {
-                let x = self.rw(iter, info, Ctx::Value);
-                let inner = self.stmts(body);
-                let (start, end) = batches(batched);
-                quote!({
-                    #start
-                    #kw #pat in #x { #inner }
-                    #end
-                })
-            }
+            } => self.for_loop((kw, pat, iter, info), body, batched, false),
             Stmt::Plate {
                 id,
                 var,
@@ -246,7 +283,7 @@ impl Expander<'_, '_> {
             } => {
                 let x = self.rw(range, info, Ctx::Value);
                 let inner = self.stmts(body);
-                let (start, end) = batches(batched);
+                let Batches { start, end, .. } = batches(batched, false);
                 let (lp, s, plates) = (lp(), scalar_s(), plates_arg());
                 let term = proc_macro2::Ident::new("__ngvi_term", proc_macro2::Span::mixed_site());
                 let indices =
@@ -425,7 +462,7 @@ impl Expander<'_, '_> {
         let v = &dv.value;
         let (nonfinite, outside) = data_errors(info, &dv, call.dist.name);
         let (dsetup, bsetup, var) = (&dv.setup, &b.setup, &b.var);
-        let (dist, sums) = batch_vars(id);
+        let (dist, sums, known) = batch_vars(id);
         quote! {
             {
                 #dsetup
@@ -441,7 +478,9 @@ impl Expander<'_, '_> {
                     if !__ngvi_support.contains(#v) {
                         #outside;
                     }
-                    ::ngvi::dist::Statistics::<#s>::add(__ngvi_d, &mut #sums, #v);
+                    if !#known {
+                        ::ngvi::dist::Statistics::<#s>::add(__ngvi_d, &mut #sums, #v);
+                    }
                 }
             }
         }
@@ -531,36 +570,81 @@ fn data_errors(info: &Info, dv: &DataValue, dist: &str) -> (TokenStream, TokenSt
     (nonfinite, outside)
 }
 
-/// The batched observes of a loop: each one's distribution (built at the first datum) and
-/// statistics declared before the loop, and their log density added after it.
-fn batches(ids: &[usize]) -> (TokenStream, TokenStream) {
-    let (lp, s) = (lp(), scalar_s());
-    let (dists, sums): (Vec<Ident>, Vec<Ident>) = ids.iter().map(|id| batch_vars(*id)).unzip();
-    let start = quote! {
-        #(
-            let mut #dists = ::core::option::Option::None;
-            let mut #sums = ::core::default::Default::default();
-        )*
-    };
-    let end = quote! {
-        #(
-            if let ::core::option::Option::Some(__ngvi_d) = &#dists {
-                #lp += ::ngvi::dist::Statistics::<#s>::ln_density_sum(__ngvi_d, &#sums);
-            }
-        )*
-    };
-    (start, end)
+/// Whether a statement is a loop whose statistics the model keeps: a `for` of the body's own
+/// (not in another loop, a plate or an `if`, so that it runs once per evaluation over the
+/// same data) whose statements are all batched observes (so that, once the statistics are
+/// known, one iteration builds the distributions).
+fn keeps_statistics(s: &Stmt) -> bool {
+    matches!(s, Stmt::For { body, .. } if !body.is_empty()
+        && body.iter().all(|b| matches!(b, Stmt::Observe { batch: Some(_), .. })))
 }
 
-/// The distribution and the statistics of batched observe number `id`.
-fn batch_vars(id: usize) -> (Ident, Ident) {
+/// What a loop's batched observes add around it: before the loop, each one's distribution
+/// (built at the first datum) and statistics; after each iteration, a stop once every
+/// statistic was known before the loop; after the loop, their log density.
+struct Batches {
+    start: TokenStream,
+    each: TokenStream,
+    end: TokenStream,
+}
+
+/// The [`Batches`] of a loop's batched observes `ids`. With `keep`, their statistics are
+/// read from the model when it has them (the loop then stops after its first iteration,
+/// which builds the distributions and checks the first datum), and kept in it after a loop
+/// that summed them.
+fn batches(ids: &[usize], keep: bool) -> Batches {
+    let (lp, s) = (lp(), scalar_s());
+    let field = super::items::statistics_field();
+    let mut start = TokenStream::new();
+    let mut end = TokenStream::new();
+    let mut knowns = Vec::new();
+    for &id in ids {
+        let (dist, sums, known) = batch_vars(id);
+        if keep {
+            start.extend(quote! {
+                let mut #dist = ::core::option::Option::None;
+                let (mut #sums, #known) = match self.#field.get(#id) {
+                    ::core::option::Option::Some(__ngvi_kept) => (__ngvi_kept, true),
+                    ::core::option::Option::None => (::core::default::Default::default(), false),
+                };
+            });
+            end.extend(quote! {
+                if !#known && #dist.is_some() {
+                    self.#field.keep(#id, &#sums);
+                }
+            });
+        } else {
+            start.extend(quote! {
+                let mut #dist = ::core::option::Option::None;
+                let mut #sums = ::core::default::Default::default();
+                let #known = false;
+            });
+        }
+        end.extend(quote! {
+            if let ::core::option::Option::Some(__ngvi_d) = &#dist {
+                #lp += ::ngvi::dist::Statistics::<#s>::ln_density_sum(__ngvi_d, &#sums);
+            }
+        });
+        knowns.push(known);
+    }
+    let each = if keep {
+        quote!(if #(#knowns)&&* { break; })
+    } else {
+        TokenStream::new()
+    };
+    Batches { start, each, end }
+}
+
+/// The distribution, the statistics and whether the statistics were known before the loop,
+/// of batched observe number `id`.
+fn batch_vars(id: usize) -> (Ident, Ident, Ident) {
     let name = |what: &str| {
         Ident::new(
             &format!("__ngvi_{what}{id}"),
             proc_macro2::Span::mixed_site(),
         )
     };
-    (name("dist"), name("sums"))
+    (name("dist"), name("sums"), name("known"))
 }
 
 /// `tokens` (a statement's log-density term) when a latent it reads is reached

@@ -34,7 +34,7 @@ pub fn expand(model: &Model) -> TokenStream {
         model,
         names: Names::default(),
     };
-    let items = items::Items::new(model.syntax);
+    let items = items::Items::new(model.syntax).keeping_statistics(ex.keeps_statistics());
     let latents = ex.latents_fn();
     let uses = ex.uses_fn();
     let (log_joint, run) = ex.log_joint_fn();
