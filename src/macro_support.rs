@@ -9,6 +9,7 @@
 //! written order.
 
 use std::any::Any;
+use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -85,27 +86,25 @@ pub fn reaches(reach: Option<&[bool]>, reads: &[usize]) -> bool {
 }
 
 /// The sufficient statistics of a model's loops that read the same data at every
-/// evaluation (a top-level `for` of batched observes alone, docs/design.md §8), by batched
-/// observe: summed on the model's first evaluation that completes the loop, then read in
-/// place of the data. The data a model borrows cannot change while it lives, and the
-/// statistics depend on the data alone.
+/// evaluation (a top-level `for`, or a plate's chunk of consecutive indices, whose
+/// statements are all batched observes; docs/design.md §8), by batched observe and part
+/// (0 for a `for`, the chunk's first index for a plate): summed on the model's first
+/// evaluation that completes the loop, then read in place of the data. The data a model
+/// borrows cannot change while it lives, and the statistics depend on the data alone.
 #[derive(Default)]
-pub struct Statistics(RwLock<Vec<Option<Arc<dyn Any + Send + Sync>>>>);
+pub struct Statistics(RwLock<HashMap<(usize, usize), Arc<dyn Any + Send + Sync>>>);
 
 impl Statistics {
-    /// The statistics of batched observe `id`, once known.
-    pub fn get<T: Clone + 'static>(&self, id: usize) -> Option<T> {
+    /// The statistics of batched observe `id` over part `part`, once known.
+    pub fn get<T: Clone + 'static>(&self, id: usize, part: usize) -> Option<T> {
         let kept = self.0.read().unwrap_or_else(PoisonError::into_inner);
-        kept.get(id)?.as_ref()?.downcast_ref::<T>().cloned()
+        kept.get(&(id, part))?.downcast_ref::<T>().cloned()
     }
 
-    /// Keep `sums` as the statistics of batched observe `id`.
-    pub fn keep<T: Clone + Send + Sync + 'static>(&self, id: usize, sums: &T) {
+    /// Keep `sums` as the statistics of batched observe `id` over part `part`.
+    pub fn keep<T: Clone + Send + Sync + 'static>(&self, id: usize, part: usize, sums: &T) {
         let mut kept = self.0.write().unwrap_or_else(PoisonError::into_inner);
-        if kept.len() <= id {
-            kept.resize(id + 1, None);
-        }
-        kept[id] = Some(Arc::new(sums.clone()));
+        kept.insert((id, part), Arc::new(sums.clone()));
     }
 }
 

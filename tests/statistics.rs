@@ -2,8 +2,9 @@
 //! with statistics, a loop of `observe`s (plain `for` and `plate`) has the log joint of the
 //! explicit per-datum sum Σᵢ ln p(yᵢ) in value, gradient and Hessian to 1e-12 relative; a
 //! loop that mixes batched and per-datum statements too; a plate gives the same bits on
-//! one and two threads; bad data gives the per-datum path's errors; a top-level loop's kept
-//! statistics give the per-datum sum at every later evaluation.
+//! one and two threads; bad data gives the per-datum path's errors; the statistics a
+//! top-level loop or a plate's chunk keeps give the per-datum sum at every later
+//! evaluation.
 
 use ngvi::prelude::*;
 use ngvi::{gradient, hessian, ModelErrorKind};
@@ -349,11 +350,16 @@ fn kept_statistics_give_the_per_datum_sum_at_every_later_point_and_scalar() {
 fn a_loop_that_failed_or_read_nothing_keeps_no_statistics() {
     let mut y = data(|u| f64::from(u8::from(u < 0.3)));
     y[1999] = 2.0;
-    let model = bern_for(&y);
+    let (plain, plate) = (bern_for(&y), bern_plate(&y));
     for _ in 0..2 {
-        // the last datum fails every evaluation: no sums were kept from the first
-        let err = model.log_joint(&[0.3]).unwrap_err();
-        assert_eq!(err.index, vec![1999]);
+        // the last datum fails every evaluation: no sums were kept from the loop, nor from
+        // the plate's last chunk (its first three chunks keep theirs)
+        for err in [
+            plain.log_joint(&[0.3]).unwrap_err(),
+            plate.log_joint(&[0.3]).unwrap_err(),
+        ] {
+            assert_eq!(err.index, vec![1999]);
+        }
     }
     let none: [f64; 0] = [];
     let empty = bern_for(&none);

@@ -153,8 +153,8 @@ impl Expander<'_, '_> {
         stmts.iter().map(|s| self.stmt(s)).collect()
     }
 
-    /// The body's own statements: a loop that keeps its statistics (`keeps_statistics`) as
-    /// such, the others as anywhere.
+    /// The body's own statements: a `for` that keeps its statistics (`keeps_statistics`) as
+    /// such, the others as anywhere (a plate, always the body's own, keeps them by itself).
     fn top_stmts(&self, stmts: &[Stmt]) -> TokenStream {
         stmts
             .iter()
@@ -166,7 +166,7 @@ impl Expander<'_, '_> {
                     body,
                     batched,
                     info,
-                } if keeps_statistics(s) => {
+                } if is_kept_body(body) => {
                     self.for_loop((kw, pat, iter, info), body, batched, true)
                 }
                 _ => self.stmt(s),
@@ -181,7 +181,7 @@ impl Expander<'_, '_> {
     }
 
     /// `for PAT in ITER { BODY }` with its batched observes' statistics declared before and
-    /// their log density added after; `keep`: read from and kept in the model.
+    /// their log density added after; with `keep`, read from and kept in the model (part 0).
     fn for_loop(
         &self,
         (kw, pat, iter, info): (&syn::token::For, &syn::Pat, &Value, &Info),
@@ -191,8 +191,11 @@ impl Expander<'_, '_> {
     ) -> TokenStream {
         let x = self.rw(iter, info, Ctx::Value);
         let inner = self.stmts(body);
-        let Batches { start, each, end } = batches(batched, keep);
+        let part = keep.then(|| quote!(::core::option::Option::Some(0usize)));
+        let bind_kept = keep.then(bind_kept);
+        let Batches { start, each, end } = batches(batched, part);
         quote!({
+            #bind_kept
             #start
             #kw #pat in #x { #inner #each }
             #end
@@ -283,19 +286,30 @@ impl Expander<'_, '_> {
             } => {
                 let x = self.rw(range, info, Ctx::Value);
                 let inner = self.stmts(body);
-                let Batches { start, end, .. } = batches(batched, false);
-                let (lp, s, plates) = (lp(), scalar_s(), plates_arg());
-                let term = proc_macro2::Ident::new("__ngvi_term", proc_macro2::Span::mixed_site());
                 let indices =
                     proc_macro2::Ident::new("__ngvi_indices", proc_macro2::Span::mixed_site());
+                // a chunk of consecutive indices keeps its statistics under its first index;
+                // a minibatch's pick sums them each time
+                let keep = is_kept_body(body).then(|| {
+                    quote!(match &#indices {
+                        ::ngvi::plate::Chunk::Run(__ngvi_r) => ::core::option::Option::Some(__ngvi_r.start),
+                        ::ngvi::plate::Chunk::Picked(_) => ::core::option::Option::None,
+                    })
+                });
+                let Batches { start, each, end } = batches(batched, keep);
+                let (lp, s, plates) = (lp(), scalar_s(), plates_arg());
+                let term = proc_macro2::Ident::new("__ngvi_term", proc_macro2::Span::mixed_site());
+                let bind_kept = is_kept_body(body).then(bind_kept);
                 quote! {
                     {
                         let __ngvi_range: ::core::ops::Range<usize> = #x;
+                        #bind_kept
                         let #term = |#indices: ::ngvi::plate::Chunk<'_>| -> ::core::result::Result<#s, ::ngvi::ModelError> {
                             let mut #lp: #s = <#s as ::ngvi::Scalar>::constant(0.0);
                             #start
                             for #var in #indices {
                                 #inner
+                                #each
                             }
                             #end
                             ::core::result::Result::Ok(#lp)
@@ -570,13 +584,35 @@ fn data_errors(info: &Info, dv: &DataValue, dist: &str) -> (TokenStream, TokenSt
     (nonfinite, outside)
 }
 
-/// Whether a statement is a loop whose statistics the model keeps: a `for` of the body's own
-/// (not in another loop, a plate or an `if`, so that it runs once per evaluation over the
-/// same data) whose statements are all batched observes (so that, once the statistics are
-/// known, one iteration builds the distributions).
+/// Whether a statement is a loop whose statistics the model keeps: a plate, or a `for` of
+/// the body's own (not in another loop or an `if`), so that it runs once per evaluation
+/// over the same data, whose statements are all batched observes (`is_kept_body`).
 fn keeps_statistics(s: &Stmt) -> bool {
-    matches!(s, Stmt::For { body, .. } if !body.is_empty()
-        && body.iter().all(|b| matches!(b, Stmt::Observe { batch: Some(_), .. })))
+    match s {
+        Stmt::For { body, .. } | Stmt::Plate { body, .. } => is_kept_body(body),
+        _ => false,
+    }
+}
+
+/// Whether a loop's statements are all batched observes: once their statistics are known,
+/// the loop's first iteration builds the distributions and nothing else is left to run.
+fn is_kept_body(body: &[Stmt]) -> bool {
+    !body.is_empty()
+        && body
+            .iter()
+            .all(|b| matches!(b, Stmt::Observe { batch: Some(_), .. }))
+}
+
+/// The model's kept statistics, bound before a loop that keeps them (a plate's closure
+/// borrows them alone, not the model).
+fn kept() -> Ident {
+    Ident::new("__ngvi_kept", proc_macro2::Span::mixed_site())
+}
+
+/// `let __ngvi_kept = &self.__ngvi_statistics;`
+fn bind_kept() -> TokenStream {
+    let (kept, field) = (kept(), super::items::statistics_field());
+    quote!(let #kept = &self.#field;)
 }
 
 /// What a loop's batched observes add around it: before the loop, each one's distribution
@@ -588,29 +624,33 @@ struct Batches {
     end: TokenStream,
 }
 
-/// The [`Batches`] of a loop's batched observes `ids`. With `keep`, their statistics are
-/// read from the model when it has them (the loop then stops after its first iteration,
-/// which builds the distributions and checks the first datum), and kept in it after a loop
-/// that summed them.
-fn batches(ids: &[usize], keep: bool) -> Batches {
-    let (lp, s) = (lp(), scalar_s());
-    let field = super::items::statistics_field();
+/// The [`Batches`] of a loop's batched observes `ids`. With `part` (an expression giving
+/// `Option<usize>`, the part of the loop's data under which its statistics are kept, or
+/// `None` for data read once), their statistics are read from the model when it has them
+/// (the loop then stops after its first iteration, which builds the distributions and
+/// checks the first datum), and kept in it after a loop that summed them.
+fn batches(ids: &[usize], part: Option<TokenStream>) -> Batches {
+    let (lp, s, kept) = (lp(), scalar_s(), kept());
+    let here = Ident::new("__ngvi_part", proc_macro2::Span::mixed_site());
     let mut start = TokenStream::new();
     let mut end = TokenStream::new();
     let mut knowns = Vec::new();
+    if let Some(part) = &part {
+        start.extend(quote!(let #here: ::core::option::Option<usize> = #part;));
+    }
     for &id in ids {
         let (dist, sums, known) = batch_vars(id);
-        if keep {
+        if part.is_some() {
             start.extend(quote! {
                 let mut #dist = ::core::option::Option::None;
-                let (mut #sums, #known) = match self.#field.get(#id) {
-                    ::core::option::Option::Some(__ngvi_kept) => (__ngvi_kept, true),
+                let (mut #sums, #known) = match #here.and_then(|__ngvi_p| #kept.get(#id, __ngvi_p)) {
+                    ::core::option::Option::Some(__ngvi_sums) => (__ngvi_sums, true),
                     ::core::option::Option::None => (::core::default::Default::default(), false),
                 };
             });
             end.extend(quote! {
-                if !#known && #dist.is_some() {
-                    self.#field.keep(#id, &#sums);
+                if let (false, ::core::option::Option::Some(_), ::core::option::Option::Some(__ngvi_p)) = (#known, &#dist, #here) {
+                    #kept.keep(#id, __ngvi_p, &#sums);
                 }
             });
         } else {
@@ -627,7 +667,7 @@ fn batches(ids: &[usize], keep: bool) -> Batches {
         });
         knowns.push(known);
     }
-    let each = if keep {
+    let each = if part.is_some() {
         quote!(if #(#knowns)&&* { break; })
     } else {
         TokenStream::new()
