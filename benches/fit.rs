@@ -40,9 +40,7 @@ model! {
 fn fits(c: &mut Criterion) {
     let mut g = c.benchmark_group("fit");
     g.sample_size(10);
-    let flips: Vec<f64> = (0..1_000_000)
-        .map(|i| f64::from(u8::from((i * 7919) % 10 < 3)))
-        .collect();
+    let flips = common::synthetic::flips(1_000_000);
     g.bench_function("coin, N = 10^6 (exact)", |b| {
         b.iter(|| black_box(Ngvi::new().fit(&coin(&flips)).map(|f| f.iterations())))
     });

@@ -27,6 +27,7 @@ use common::hierarchical::centred;
 use common::memory::peak_of;
 use common::models::{coin, linear_regression};
 use common::nonconjugate::{eight_schools, logistic_regression, poisson_regression};
+use common::synthetic::flips;
 use common::{linreg, Table};
 use ngvi::prelude::*;
 use ngvi::Evaluations;
@@ -187,9 +188,7 @@ const FLIPS: usize = 1_000_000;
 /// The coin on [`FLIPS`] flips, 3 in 10 ones (as `scale_data`'s), with its exact Beta
 /// posterior.
 fn coin_flips() -> (Vec<f64>, Reference) {
-    let flips: Vec<f64> = (0..FLIPS)
-        .map(|i| f64::from(u8::from((i * 7919) % 10 < 3)))
-        .collect();
+    let flips = flips(FLIPS);
     let k: f64 = flips.iter().sum();
     let (a, b) = (1.0 + k, 1.0 + FLIPS as f64 - k);
     let sd = (a * b / ((a + b).powi(2) * (a + b + 1.0))).sqrt();

@@ -26,7 +26,7 @@ use std::time::Instant;
 use common::memory::memory;
 use common::models::coin;
 use common::nonconjugate::logistic_regression;
-use common::synthetic::{logistic_data, weight, INTERCEPT};
+use common::synthetic::{flips, logistic_data, weight, INTERCEPT};
 use ngvi::prelude::*;
 
 model! {
@@ -79,9 +79,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 /// The coin on `n` flips (3 in 10 are ones), against Beta(1 + k, 1 + n − k).
 fn coin_case(n: usize, plate: bool) -> Result<(), Box<dyn Error>> {
     let made = Instant::now();
-    let flips: Vec<f64> = (0..n)
-        .map(|i| f64::from(u8::from((i * 7919) % 10 < 3)))
-        .collect();
+    let flips = flips(n);
     let made = made.elapsed();
     let rss = memory("VmRSS");
     let start = Instant::now();

@@ -1,7 +1,22 @@
-//! Simulated logistic-regression data of any size, from a fixed recurrence (no
-//! random-number crate, the same on every platform): the scale examples and benches.
+//! Simulated data of any size, from fixed recurrences (no random-number crate, the same on
+//! every platform): coin flips and logistic-regression data for the scale examples and
+//! benches.
 
 use nalgebra::DMatrix;
+
+/// `n` coin flips, 3 in 10 ones: flip i is 1 when (7919 i) mod 10 < 3. The pattern repeats
+/// every 10 flips, so it is copied rather than computed per flip.
+pub fn flips(n: usize) -> Vec<f64> {
+    let period: Vec<f64> = (0..10)
+        .map(|i| f64::from(u8::from((i * 7919) % 10 < 3)))
+        .collect();
+    let mut out = Vec::with_capacity(n);
+    while out.len() < n {
+        let take = (n - out.len()).min(period.len());
+        out.extend_from_slice(&period[..take]);
+    }
+    out
+}
 
 /// The intercept the data are simulated with.
 pub const INTERCEPT: f64 = 0.25;
