@@ -40,7 +40,7 @@ model! {
 fn fits(c: &mut Criterion) {
     let mut g = c.benchmark_group("fit");
     g.sample_size(10);
-    let flips = common::synthetic::flips(1_000_000);
+    let flips: Vec<f64> = common::synthetic::flips(1_000_000);
     g.bench_function("coin, N = 10^6 (exact)", |b| {
         b.iter(|| black_box(Ngvi::new().fit(&coin(&flips)).map(|f| f.iterations())))
     });

@@ -188,7 +188,7 @@ const FLIPS: usize = 1_000_000;
 /// The coin on [`FLIPS`] flips, 3 in 10 ones (as `scale_data`'s), with its exact Beta
 /// posterior.
 fn coin_flips() -> (Vec<f64>, Reference) {
-    let flips = flips(FLIPS);
+    let flips: Vec<f64> = flips(FLIPS);
     let k: f64 = flips.iter().sum();
     let (a, b) = (1.0 + k, 1.0 + FLIPS as f64 - k);
     let sd = (a * b / ((a + b).powi(2) * (a + b + 1.0))).sqrt();

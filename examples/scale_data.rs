@@ -10,12 +10,12 @@
 //! /usr/bin/time -v target/release/examples/scale_data logistic 1000000 1000
 //! ```
 //!
-//! CASE is `coin`, `coin-plate`, `logistic` (with BATCH: `Ngvi::minibatch(BATCH)`),
-//! `logistic-both` (the minibatch fit of BATCH rows and the full-data fit, compared) or
-//! `dimension` (N is then D: the logistic regression of `benches/dimension.rs`, 1000 rows
-//! and D − 1 predictors, whole default fits on one thread, full-rank and diagonal). The
-//! resident memory after the data are made and at its peak (`VmRSS`, `VmHWM` of
-//! /proc/self/status, Linux) is printed beside the fit.
+//! CASE is `coin`, `coin-plate`, `coin-bool` (the flips held as `bool`), `logistic` (with
+//! BATCH: `Ngvi::minibatch(BATCH)`), `logistic-both` (the minibatch fit of BATCH rows and
+//! the full-data fit, compared) or `dimension` (N is then D: the logistic regression of
+//! `benches/dimension.rs`, 1000 rows and D − 1 predictors, whole default fits on one
+//! thread, full-rank and diagonal). The resident memory after the data are made and at its
+//! peak (`VmRSS`, `VmHWM` of /proc/self/status, Linux) is printed beside the fit.
 
 #[path = "common/mod.rs"]
 mod common;
@@ -39,6 +39,27 @@ model! {
     }
 }
 
+model! {
+    /// The coin with its flips held as `bool`, a byte each.
+    fn coin_bits(y: &[bool]) {
+        sample p ~ Beta(1.0, 1.0);
+        for i in 0..y.len() {
+            observe y[i] ~ Bernoulli(p);
+        }
+    }
+}
+
+/// How the coin's flips are held and looped over.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Coin {
+    /// `f64`, a plain `for`.
+    For,
+    /// `f64`, a plate.
+    Plate,
+    /// `bool`, a plain `for`.
+    Bits,
+}
+
 /// Predictors of the logistic case (D = 21 with the intercept).
 const PREDICTORS: usize = 20;
 
@@ -51,8 +72,9 @@ fn main() -> Result<(), Box<dyn Error>> {
     };
     match args.first().map(String::as_str) {
         None => {
-            coin_case(10_000, false)?;
-            coin_case(10_000, true)?;
+            coin_case(10_000, Coin::For)?;
+            coin_case(10_000, Coin::Plate)?;
+            coin_case(10_000, Coin::Bits)?;
             logistic_case(1_000, None)?;
             logistic_case(1_000, Some(250))?;
             both(2_000, 250)
@@ -61,14 +83,15 @@ fn main() -> Result<(), Box<dyn Error>> {
             let n = number(1, "N")?.ok_or("N, the number of rows, after the case")?;
             let batch = number(2, "BATCH")?;
             match case {
-                "coin" => coin_case(n, false),
-                "coin-plate" => coin_case(n, true),
+                "coin" => coin_case(n, Coin::For),
+                "coin-plate" => coin_case(n, Coin::Plate),
+                "coin-bool" => coin_case(n, Coin::Bits),
                 "logistic" => logistic_case(n, batch),
                 "logistic-both" => both(n, batch.ok_or("logistic-both N BATCH")?),
                 "dimension" => dimension(n),
                 other => Err(format!(
-                    "unknown case `{other}`: coin, coin-plate, logistic, logistic-both or \
-                     dimension"
+                    "unknown case `{other}`: coin, coin-plate, coin-bool, logistic, \
+                     logistic-both or dimension"
                 )
                 .into()),
             }
@@ -77,26 +100,33 @@ fn main() -> Result<(), Box<dyn Error>> {
 }
 
 /// The coin on `n` flips (3 in 10 are ones), against Beta(1 + k, 1 + n − k).
-fn coin_case(n: usize, plate: bool) -> Result<(), Box<dyn Error>> {
+fn coin_case(n: usize, kind: Coin) -> Result<(), Box<dyn Error>> {
     let made = Instant::now();
-    let flips = flips(n);
+    let (numbers, bits): (Vec<f64>, Vec<bool>) = match kind {
+        Coin::Bits => (Vec::new(), flips(n)),
+        Coin::For | Coin::Plate => (flips(n), Vec::new()),
+    };
     let made = made.elapsed();
     let rss = memory("VmRSS");
     let start = Instant::now();
-    let fit = if plate {
-        Ngvi::new().fit(&coin_plate(&flips))?
-    } else {
-        Ngvi::new().fit(&coin(&flips))?
+    let fit = match kind {
+        Coin::For => Ngvi::new().fit(&coin(&numbers))?,
+        Coin::Plate => Ngvi::new().fit(&coin_plate(&numbers))?,
+        Coin::Bits => Ngvi::new().fit(&coin_bits(&bits))?,
     };
     let wall = start.elapsed();
-    let k: f64 = flips.iter().sum();
+    let k = numbers.iter().sum::<f64>() + bits.iter().filter(|&&b| b).count() as f64;
     let (a, b) = (1.0 + k, 1.0 + n as f64 - k);
     let mean = a / (a + b);
     let sd = (a * b / ((a + b).powi(2) * (a + b + 1.0))).sqrt();
     let m = fit.mean("p").ok_or("no mean of p")?[0];
     let s = fit.sd("p").ok_or("no sd of p")?[0];
-    let case = if plate { "coin, plate" } else { "coin, for" };
-    report(case, n, 1, 8 * n, made, rss, wall, &fit);
+    let (case, bytes) = match kind {
+        Coin::For => ("coin, for", 8 * n),
+        Coin::Plate => ("coin, plate", 8 * n),
+        Coin::Bits => ("coin, for, bool flips", n),
+    };
+    report(case, n, 1, bytes, made, rss, wall, &fit);
     println!(
         "  against the exact Beta(1 + k, 1 + N − k): |Δmean|/sd {:.2e}, sd ratio {:.6}",
         (m - mean).abs() / sd,

@@ -4,16 +4,15 @@
 
 use nalgebra::DMatrix;
 
-/// `n` coin flips, 3 in 10 ones: flip i is 1 when (7919 i) mod 10 < 3. The pattern repeats
-/// every 10 flips, so it is copied rather than computed per flip.
-pub fn flips(n: usize) -> Vec<f64> {
-    let period: Vec<f64> = (0..10)
-        .map(|i| f64::from(u8::from((i * 7919) % 10 < 3)))
-        .collect();
-    let mut out = Vec::with_capacity(n);
+/// `n` coin flips, 3 in 10 ones: flip i is 1 (`true`) when (7919 i) mod 10 < 3, a pattern
+/// of period 10, so the flips made so far are copied onto the end until there are `n`.
+pub fn flips<T: From<bool> + Copy>(n: usize) -> Vec<T> {
+    let mut out: Vec<T> = Vec::with_capacity(n);
+    out.extend((0..n.min(10)).map(|i| T::from((i * 7919) % 10 < 3)));
     while out.len() < n {
-        let take = (n - out.len()).min(period.len());
-        out.extend_from_slice(&period[..take]);
+        // a whole number of periods, so the pattern carries on
+        let take = (n - out.len()).min(out.len());
+        out.extend_from_within(..take);
     }
     out
 }

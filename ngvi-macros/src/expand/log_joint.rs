@@ -153,25 +153,10 @@ impl Expander<'_, '_> {
         stmts.iter().map(|s| self.stmt(s)).collect()
     }
 
-    /// The body's own statements: a `for` that keeps its statistics (`keeps_statistics`) as
-    /// such, the others as anywhere (a plate, always the body's own, keeps them by itself).
+    /// The body's own statements: a `for` of batched observes alone keeps its statistics
+    /// (`keeps_statistics`; a plate, always the body's own, keeps them wherever it is).
     fn top_stmts(&self, stmts: &[Stmt]) -> TokenStream {
-        stmts
-            .iter()
-            .map(|s| match s {
-                Stmt::For {
-                    kw,
-                    pat,
-                    iter,
-                    body,
-                    batched,
-                    info,
-                } if is_kept_body(body) => {
-                    self.for_loop((kw, pat, iter, info), body, batched, true)
-                }
-                _ => self.stmt(s),
-            })
-            .collect()
+        stmts.iter().map(|s| self.stmt_at(s, true)).collect()
     }
 
     /// Whether the model keeps the sufficient statistics of some loop (the struct then has
@@ -203,6 +188,11 @@ impl Expander<'_, '_> {
     }
 
     fn stmt(&self, s: &Stmt) -> TokenStream {
+        self.stmt_at(s, false)
+    }
+
+    /// A statement; `top`: one of the body's own.
+    fn stmt_at(&self, s: &Stmt, top: bool) -> TokenStream {
         match s {
             Stmt::Sample(k) => self.sample(*k, &self.model.latents[*k]),
             Stmt::Observe {
@@ -275,7 +265,12 @@ impl Expander<'_, '_> {
                 body,
                 batched,
                 info,
-            } => self.for_loop((kw, pat, iter, info), body, batched, false),
+            } => self.for_loop(
+                (kw, pat, iter, info),
+                body,
+                batched,
+                top && is_kept_body(body),
+            ),
             Stmt::Plate {
                 id,
                 var,
