@@ -19,6 +19,7 @@ from pathlib import Path
 EXAMPLES = {
     "coin": (["beta_bernoulli"], 15),
     "coin_1e6": (["scale_data", "coin", "1000000"], 9),
+    "coin_1e6 bool": (["scale_data", "coin-bool", "1000000"], 9),
     "linreg": (["linear_regression"], 15),
     "poisson_reg": (["poisson_regression"], 15),
     "eight_schools": (["eight_schools"], 15),
