@@ -6,8 +6,12 @@
 //! worst |Δmean| / reference sd, the sd-ratio range and whether the fit passes the bar
 //! (every mean within 0.1 reference sd, every sd within 15 %). ADVI runs at four constant
 //! Adam step sizes, mean-field and full-rank, and with NumPyro's best schedule (0.05
-//! decaying to 0.0005) over growing budgets of steps until one passes; the best passing
-//! setting is the fair comparison.
+//! decaying to 0.0005) over growing budgets of steps until one reaches the bar. Every
+//! ADVI fit is also checked against the bar every 25 steps, on the answer it would give if
+//! it stopped there (`Advi::fit_watched`), as `bench/compare/compare.py` checks NumPyro's
+//! current parameters, and its first check at the bar is printed
+//! (step, gradient equivalents so far, time so far); ADVI's best is the fewest gradient
+//! equivalents at such a check, the fair comparison.
 //!
 //! Gradient equivalents weigh each evaluation by its measured cost on that model: a value
 //! (f64), a gradient (first-order duals) and a Hessian (second-order duals) of the log joint
@@ -22,7 +26,7 @@ use std::error::Error;
 use std::time::Instant;
 
 use common::cases::{design, seed_arg};
-use common::compare::{latent_rows, Labels, Reference, Verdict};
+use common::compare::{latent_rows, rows_from, Labels, Reference, Verdict};
 use common::hierarchical::centred;
 use common::memory::peak_of;
 use common::models::{coin, linear_regression};
@@ -30,7 +34,7 @@ use common::nonconjugate::{eight_schools, logistic_regression, poisson_regressio
 use common::synthetic::flips;
 use common::{linreg, Table};
 use ngvi::prelude::*;
-use ngvi::Evaluations;
+use ngvi::{AdviCheck, Evaluations};
 
 /// Seconds per evaluation of the log joint at `z`: value, gradient, gradient and Hessian,
 /// gradient and the Hessian's diagonal.
@@ -74,28 +78,59 @@ impl Costs {
     }
 }
 
-/// One line of the table for one fit; whether it passed.
+/// The first check at the bar of a watched ADVI fit (checked every [`CHECK_EVERY`] steps,
+/// on the answer it would give if it stopped there, as `bench/compare/compare.py` checks
+/// NumPyro's).
+#[derive(Debug, Clone, Copy)]
+struct Crossing {
+    step: usize,
+    evaluations: Evaluations,
+    elapsed: f64,
+}
+
+/// Whether a fit was watched, and its first check at the bar if it was.
+#[derive(Debug, Clone, Copy)]
+enum Watch {
+    Unwatched,
+    Never,
+    At(Crossing),
+}
+
+/// Steps between the checks of an ADVI fit against the reference.
+const CHECK_EVERY: usize = 25;
+
+/// One line of the table for one fit, with `fit`'s first check at the bar for ADVI; whether
+/// the fit passed at its end, and that first check's cost in gradient equivalents.
 fn line<M: Model>(
     case: &str,
     method: &str,
     (model, costs): (&M, Costs),
     (reference, labels): (&Reference, Labels<'_>),
-    fit: impl FnOnce(&M) -> Result<Fit, ngvi::Error>,
-) -> Result<bool, Box<dyn Error>> {
+    fit: impl FnOnce(&M) -> (Result<Fit, ngvi::Error>, Watch),
+) -> Result<(bool, Option<f64>), Box<dyn Error>> {
     let start = Instant::now();
-    let (outcome, peak) = peak_of(|| fit(model));
+    let ((outcome, crossing), peak) = peak_of(|| fit(model));
     let wall = start.elapsed().as_secs_f64();
     let fit = match outcome {
         Ok(fit) => fit,
         Err(e) => {
-            println!("| {case} | {method} | failed: {e} |||||||||");
-            return Ok(false);
+            println!("| {case} | {method} | failed: {e} ||||||||||");
+            return Ok((false, None));
         }
     };
     let v = Verdict::of(&latent_rows(model, &fit, reference, labels)?);
     let e = fit.evaluations();
+    let first = match crossing {
+        Watch::At(c) => Some((c, costs.gradient_equivalents(c.evaluations))),
+        Watch::Never | Watch::Unwatched => None,
+    };
+    let shown = match (crossing, first) {
+        (Watch::Unwatched, _) => "—".to_string(),
+        (_, Some((c, eq))) => format!("step {}: {eq:.0} in {:.3} s", c.step, c.elapsed),
+        (_, None) => "never".to_string(),
+    };
     println!(
-        "| {case} | {method} | {} | {} / {} / {} | {:.0} | {:.3} s | {} | {:.3} ({}) | {:.3}–{:.3} | {} | {} |",
+        "| {case} | {method} | {} | {} / {} / {} | {:.0} | {:.3} s | {} | {:.3} ({}) | {:.3}–{:.3} | {} | {} | {} |",
         fit.iterations(),
         e.values,
         e.gradients,
@@ -113,15 +148,45 @@ fn line<M: Model>(
             "not converged"
         },
         if v.pass { "pass" } else { "FAIL" },
+        shown,
     );
-    Ok(v.pass)
+    Ok((v.pass, first.map(|f| f.1)))
 }
 
-/// Steps of the decaying-step ADVI runs, tried in turn until one passes the bar.
+/// `advi` on `model`, watched every [`CHECK_EVERY`] steps: the fit and its first check at
+/// the bar against `reference`.
+fn watched<M: Model>(
+    advi: Advi,
+    model: &M,
+    (reference, labels): (&Reference, Labels<'_>),
+) -> (Result<Fit, ngvi::Error>, Watch) {
+    let latents = match model.latents() {
+        Ok(l) => l,
+        Err(e) => return (Err(e.into()), Watch::Never),
+    };
+    let mut first = Watch::Never;
+    let fit = advi.fit_watched(model, CHECK_EVERY, |c: &AdviCheck| {
+        let at_bar = || {
+            rows_from(&latents, &c.means(), &c.sds(), reference, labels)
+                .is_ok_and(|rows| Verdict::of(&rows).pass)
+        };
+        if matches!(first, Watch::Never) && at_bar() {
+            first = Watch::At(Crossing {
+                step: c.step,
+                evaluations: c.evaluations,
+                elapsed: c.elapsed.as_secs_f64(),
+            });
+        }
+    });
+    (fit, first)
+}
+
+/// Steps of the decaying-step ADVI runs, tried in turn until one reaches the bar at a check.
 const BUDGETS: [usize; 5] = [2_000, 5_000, 10_000, 20_000, 50_000];
 
 /// NGVI at its defaults, then ADVI at each constant step size, then ADVI with the decaying
-/// step over growing budgets.
+/// step over growing budgets until one reaches the bar at a check; last, NGVI's cost against ADVI's fewest gradient equivalents
+/// at a first check at the bar.
 fn compare<M: Model>(
     case: &str,
     model: &M,
@@ -136,48 +201,69 @@ fn compare<M: Model>(
         .collect();
     let costs = Costs::measure(model, &mean)?;
     println!(
-        "| {case} | (one evaluation: value {:.1} µs, gradient {:.1} µs, Hessian {:.1} µs) |||||||||||",
+        "| {case} | (one evaluation: value {:.1} µs, gradient {:.1} µs, Hessian {:.1} µs) ||||||||||||",
         costs.value * 1e6,
         costs.gradient * 1e6,
         costs.hessian * 1e6
     );
     let with = (model, costs);
-    line(case, "NGVI (defaults)", with, reference, |m| {
-        Ngvi::new().seed(seed).fit(m)
+    let (ngvi_passes, _) = line(case, "NGVI (defaults)", with, reference, |m| {
+        (Ngvi::new().seed(seed).fit(m), Watch::Unwatched)
     })?;
+    let ngvi_cost = costs.gradient_equivalents(ngvi.evaluations());
+    let mut best: Option<(String, f64)> = None;
+    let mut keep = |name: String, first: Option<f64>| {
+        if let Some(eq) = first.filter(|&eq| best.as_ref().is_none_or(|b| eq < b.1)) {
+            best = Some((name, eq));
+        }
+    };
     for full_rank in [false, true] {
         let kind = if full_rank { "full-rank" } else { "mean-field" };
         for eta in [0.005, 0.01, 0.05, 0.1] {
-            line(
-                case,
-                &format!("ADVI {kind} η={eta}"),
-                with,
-                reference,
-                |m| {
-                    Advi::new()
-                        .seed(seed)
-                        .full_rank(full_rank)
-                        .step_size(eta)
-                        .fit(m)
-                },
-            )?;
+            let name = format!("ADVI {kind} η={eta}");
+            let (_, first) = line(case, &name, with, reference, |m| {
+                let advi = Advi::new().seed(seed).full_rank(full_rank).step_size(eta);
+                watched(advi, m, reference)
+            })?;
+            keep(name, first);
         }
         for budget in BUDGETS {
             let name = format!("ADVI {kind} η=0.05→0.0005 over {budget} steps");
-            let passed = line(case, &name, with, reference, |m| {
-                Advi::new()
+            let (_, first) = line(case, &name, with, reference, |m| {
+                let advi = Advi::new()
                     .seed(seed)
                     .full_rank(full_rank)
                     .step_size(0.05)
                     .step_size_decay(0.0005)
                     .max_iters(budget)
-                    .tol(0.0)
-                    .fit(m)
+                    .tol(0.0);
+                watched(advi, m, reference)
             })?;
-            if passed {
+            let crossed = first.is_some();
+            keep(name, first);
+            if crossed {
                 break;
             }
         }
+    }
+    // NGVI's cost to its answer, and with the diagnostics every fit of either method runs
+    let alone = costs.gradient_equivalents(ngvi.fit_evaluations());
+    let diagnostics = ngvi_cost - alone;
+    let verdict = if ngvi_passes { "passes" } else { "FAILS" };
+    match best {
+        Some((name, eq)) => println!(
+            "| {case} | NGVI {verdict}: {alone:.0} gradient equivalents to its answer, \
+             {ngvi_cost:.0} with its diagnostics; ADVI's first check at the bar at best \
+             {eq:.0} ({name}): {:.1}× NGVI's to the answer, {:.1}× with the same diagnostics \
+             added to both ||||||||||||",
+            eq / alone,
+            (eq + diagnostics) / ngvi_cost
+        ),
+        None => println!(
+            "| {case} | NGVI {verdict}: {alone:.0} gradient equivalents to its answer, \
+             {ngvi_cost:.0} with its diagnostics; no ADVI setting reached the bar at any \
+             check ||||||||||||"
+        ),
     }
     Ok(())
 }
@@ -217,8 +303,8 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     let runs = |name: &str| only.as_deref().is_none_or(|o| o == name);
     println!("seed {seed}; bar: every mean within 0.1 ref sd, every sd within 15 %\n");
-    println!("| case | method | steps | evaluations (value / gradient / Hessian) | gradient equivalents | wall | peak memory | worst \\|Δmean\\|/sd | sd ratio | stop | bar |");
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|");
+    println!("| case | method | steps | evaluations (value / gradient / Hessian) | gradient equivalents | wall | peak memory | worst \\|Δmean\\|/sd | sd ratio | stop | bar | first check at the bar (every 25 steps): step, gradient equivalents, time |");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|");
     let same = Labels::SAME;
     if runs("coin_1e6") {
         let (flips, exact) = coin_flips();

@@ -55,16 +55,17 @@ pub use ngvi_core::{
     dot, gradient, hessian, hessian_diagonal, ln_beta, log_sum_exp, sigmoid, softplus, Dual, Dual2,
     DualDiag, F64Ops, Scalar,
 };
+pub use ngvi_core::{
+    Advi, AdviCheck, Confirmation, Error, Evaluations, ExpFamily, Expectation, FamilyError, Fit,
+    GaussianBlock, GaussianWhy, Guide, GuideView, InOrder, IterationInfo, Latent, LatentUse, Model,
+    ModelError, ModelErrorKind, Ngvi, PlateInfo, Plates, Reason, Setting, Shape, StopReason,
+    Tracked,
+};
 /// NUTS on the same model, to check a fit (feature `nuts`, on the nuts-rs crate):
 /// [`Nuts`] samples, [`NutsFit`] reads the draws by name with R̂ and ESS, and
 /// [`Fit::compare`] sets a fit beside them.
 #[cfg(feature = "nuts")]
 pub use ngvi_core::{Comparison, ComparisonRow, Nuts, NutsFit, RHAT_LIMIT};
-pub use ngvi_core::{
-    Confirmation, Error, Evaluations, ExpFamily, Expectation, FamilyError, Fit, GaussianBlock,
-    GaussianWhy, Guide, GuideView, InOrder, IterationInfo, Latent, LatentUse, Model, ModelError,
-    ModelErrorKind, Ngvi, PlateInfo, Plates, Reason, Setting, Shape, StopReason, Tracked,
-};
 #[cfg(feature = "export")]
 pub use ngvi_core::{DrawArray, FitRecord, StopRecord, SummaryRow};
 /// Write a probabilistic model.

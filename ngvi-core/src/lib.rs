@@ -35,7 +35,7 @@ pub use ad::{
     dot, gradient, hessian, hessian_diagonal, ln_beta, log_sum_exp, sigmoid, softplus, Dual, Dual2,
     DualDiag, F64Ops, Scalar,
 };
-pub use advi::Advi;
+pub use advi::{Advi, AdviCheck};
 pub use engine::{Expectation, StopReason};
 pub use error::{Error, ModelError, ModelErrorKind};
 pub use family::{ExpFamily, FamilyError};

@@ -9,7 +9,10 @@
 //! and its answer carries the noise of the last steps.
 
 mod adam;
+mod check;
 mod objective;
+
+use std::time::{Duration, Instant};
 
 use nalgebra::{DMatrix, DVector};
 use rand::rngs::StdRng;
@@ -18,11 +21,12 @@ use rand::SeedableRng;
 use crate::engine::{stream_seed, Block, Engine, Expectation, Run, Settings, StopReason};
 use crate::error::Error;
 use crate::family::{DiagGaussian, ExpFamily, Gaussian};
-use crate::fit::{count, diagnose, model_name, Fit, Outcome, Record, Setting};
+use crate::fit::{count, diagnose, guide_moments, model_name, Fit, Outcome, Record, Setting};
 use crate::guide::{self, Blocking, GaussianWhy, Guide, Reason};
-use crate::model::Model;
+use crate::model::{Latent, Model};
 use crate::plate::Reducer;
 use crate::progress::Progress;
+pub use check::AdviCheck;
 use objective::Objective;
 
 /// ADVI, configured by a builder: `Advi::new().full_rank(true).step_size(0.05).fit(&model)?`.
@@ -32,6 +36,7 @@ pub struct Advi {
     full_rank: bool,
     step_size: f64,
     final_step_size: Option<f64>,
+    init_scale: f64,
     grad_samples: usize,
     elbo_samples: usize,
     eval_every: usize,
@@ -47,6 +52,7 @@ impl Default for Advi {
             full_rank: false,
             step_size: 0.05,
             final_step_size: None,
+            init_scale: 0.1,
             grad_samples: 1,
             elbo_samples: 100,
             eval_every: 100,
@@ -58,8 +64,9 @@ impl Default for Advi {
 }
 
 impl Advi {
-    /// Defaults: seed 0, mean-field, Adam step 0.05, one draw per gradient (as Stan), an
-    /// ELBO estimate from 100 draws every 100 steps, stop when the mean of the last five
+    /// Defaults: seed 0, mean-field, Adam step 0.05, a start with sd 0.1 in every
+    /// unconstrained coordinate (NumPyro's `init_scale`), one draw per gradient (as Stan),
+    /// an ELBO estimate from 100 draws every 100 steps, stop when the mean of the last five
     /// estimates moves by less than 1e-4 relative, at most 10 000 steps, 4000 posterior
     /// draws.
     pub fn new() -> Self {
@@ -85,6 +92,13 @@ impl Advi {
     /// schedule NumPyro users pair with a large first step). Without it the step is constant.
     pub fn step_size_decay(mut self, eta: f64) -> Self {
         self.final_step_size = Some(eta);
+        self
+    }
+    /// The guide's sd at the start, in every unconstrained coordinate (its covariance is
+    /// `scale`² I). Stan's ADVI starts at 1; NumPyro's guides at 0.1, the default here: a
+    /// wide start on a likelihood of many rows takes large, noisy first gradients.
+    pub fn init_scale(mut self, scale: f64) -> Self {
+        self.init_scale = scale;
         self
     }
     /// Draws per gradient estimate.
@@ -121,6 +135,7 @@ impl Advi {
                     "step_size_decay",
                     Setting::Real(self.final_step_size.unwrap_or(self.step_size)),
                 ),
+                ("init_scale", Setting::Real(self.init_scale)),
                 ("grad_samples", count(self.grad_samples)),
                 ("elbo_samples", count(self.elbo_samples)),
                 ("eval_every", count(self.eval_every)),
@@ -151,6 +166,13 @@ impl Advi {
                 return invalid("step_size_decay", eta.to_string(), "positive and finite");
             }
         }
+        if !(self.init_scale > 0.0 && self.init_scale.is_finite()) {
+            return invalid(
+                "init_scale",
+                self.init_scale.to_string(),
+                "positive and finite",
+            );
+        }
         if !(1..=100_000).contains(&self.grad_samples) {
             return invalid(
                 "grad_samples",
@@ -176,6 +198,37 @@ impl Advi {
 
     /// Fit the model.
     pub fn fit<M: Model>(&self, model: &M) -> Result<Fit, Error> {
+        self.fit_inner(model, None)
+    }
+
+    /// Fit the model as [`Advi::fit`] does, showing `watch` the guide after every `every`
+    /// steps ([`AdviCheck`]): the answer the fit would give if it stopped there, the
+    /// average of the iterates since the last ELBO estimate. The fit is the same, draw for
+    /// draw; the time spent making the checks is left out of their `elapsed`. `every` must
+    /// be at least 1.
+    pub fn fit_watched<M: Model>(
+        &self,
+        model: &M,
+        every: usize,
+        mut watch: impl FnMut(&AdviCheck),
+    ) -> Result<Fit, Error> {
+        if every == 0 {
+            return Err(Error::InvalidOption {
+                option: "every",
+                value: every.to_string(),
+                expected: "at least 1",
+            });
+        }
+        self.fit_inner(
+            model,
+            Some(Watcher {
+                every,
+                watch: &mut watch,
+            }),
+        )
+    }
+
+    fn fit_inner<M: Model>(&self, model: &M, watcher: Option<Watcher<'_>>) -> Result<Fit, Error> {
         self.validate()?;
         let latents = model.latents()?;
         if latents.is_empty() {
@@ -208,7 +261,8 @@ impl Advi {
             joint: &plan.joint,
             full_rank: self.full_rank,
         };
-        let (theta, run) = self.optimise(&objective, start, &mut rng)?;
+        let watcher = watcher.map(|w| (w, latents.as_slice()));
+        let (theta, run) = self.optimise(&objective, start, watcher, &mut rng)?;
         let mut reasons = plan.reasons;
         for r in &mut reasons {
             if let Reason::Gaussian { why, .. } = r {
@@ -219,15 +273,7 @@ impl Advi {
         let d = plan.joint.dim();
         let engine = Engine {
             joint: plan.joint,
-            blocks: vec![Block {
-                family,
-                coords: (0..d).collect(),
-                conjugate: false,
-                hessian: None,
-                linear_rest: None,
-                reach: None,
-                diagonal_hessian: false,
-            }],
+            blocks: vec![whole(family, d)],
             settings: Settings {
                 max_iters: self.max_iters,
                 tol: self.tol,
@@ -265,9 +311,12 @@ impl Advi {
         &self,
         objective: &Objective<'_, '_, M>,
         start: Vec<f64>,
+        mut watcher: Option<(Watcher<'_>, &[Latent])>,
         rng: &mut StdRng,
     ) -> Result<(Vec<f64>, Run), Error> {
-        let mut theta = objective.initial(start);
+        let started = Instant::now();
+        let mut watching = Duration::ZERO;
+        let mut theta = objective.initial(start, self.init_scale);
         let mut average = vec![0.0; theta.len()];
         let mut adam = adam::Adam::new(theta.len());
         let mut elbo = vec![objective.elbo(&theta, self.elbo_samples, rng)?];
@@ -279,6 +328,23 @@ impl Advi {
             let grad = objective.gradient(&theta, self.grad_samples, rng)?;
             adam.ascend(&mut theta, &grad, self.step_at(t));
             average.iter_mut().zip(&theta).for_each(|(a, x)| *a += x);
+            if let Some((w, latents)) = watcher.as_mut().filter(|(w, _)| t % w.every == 0) {
+                let check_started = Instant::now();
+                let elapsed = started.elapsed().saturating_sub(watching);
+                // the answer the fit gives when it stops: the average since the last estimate
+                let k = (t - 1) % self.eval_every + 1;
+                let shown: Vec<f64> = average.iter().map(|a| a / k as f64).collect();
+                let counts = objective.joint.counts.get().into();
+                let block = whole(objective.family(&shown)?, objective.joint.dim());
+                let moments = guide_moments(
+                    &[block],
+                    objective.joint.pieces.clone(),
+                    CHECK_DRAWS,
+                    stream_seed(self.seed, 3),
+                );
+                (w.watch)(&AdviCheck::new((t, counts, elapsed), latents, moments));
+                watching += check_started.elapsed();
+            }
             if t % self.eval_every != 0 {
                 continue;
             }
@@ -319,6 +385,29 @@ impl Advi {
             }
             None => self.step_size,
         }
+    }
+}
+
+/// A watcher of `Advi::fit_watched`: its callback and how many steps apart it is called.
+struct Watcher<'w> {
+    every: usize,
+    watch: &'w mut dyn FnMut(&AdviCheck),
+}
+
+/// Draws a check takes the moments of a latent from, where no closed form serves (as
+/// NumPyro's benchmark script checks a constrained latent's).
+const CHECK_DRAWS: usize = 4000;
+
+/// The one block of an ADVI guide: `family` over all `d` coordinates, fitted by gradients.
+fn whole(family: Box<dyn ExpFamily>, d: usize) -> Block {
+    Block {
+        family,
+        coords: (0..d).collect(),
+        conjugate: false,
+        hessian: None,
+        linear_rest: None,
+        reach: None,
+        diagonal_hessian: false,
     }
 }
 

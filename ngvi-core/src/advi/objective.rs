@@ -1,6 +1,10 @@
 //! The ELBO of a Gaussian on the unconstrained scale and its reparameterisation gradient.
-//! Parameters θ: the mean m, then ω (log-sds, mean-field) or the lower triangle of L by
-//! columns (full-rank, Σ = L Lᵀ).
+//! Parameters θ: the mean m, then ω (log-sds, mean-field) or, full-rank, Σ = L Lᵀ with
+//! L = diag(e^λ) U and U unit lower triangular (NumPyro's `scaled_unit_lower_cholesky`):
+//! the lower triangle by columns, λᵢ on the diagonal and U_ij below it. Each row of L scales
+//! with its coordinate's sd, so Adam's steps, about η in every parameter, are relative to
+//! that sd; with L's entries as parameters, a coordinate of sd 10⁻³ gets off-diagonal
+//! entries that wander by η and never settles.
 
 use nalgebra::{DMatrix, DVector};
 use rand::rngs::StdRng;
@@ -23,18 +27,18 @@ impl<M: Model> Objective<'_, '_, M> {
         self.joint.dim()
     }
 
-    /// θ at mean `m` and unit covariance.
-    pub(super) fn initial(&self, m: Vec<f64>) -> Vec<f64> {
+    /// θ at mean `m` and covariance `scale`² I.
+    pub(super) fn initial(&self, m: Vec<f64>, scale: f64) -> Vec<f64> {
         let d = self.dim();
         let mut theta = m;
         if self.full_rank {
             for j in 0..d {
                 for i in j..d {
-                    theta.push(if i == j { 1.0 } else { 0.0 });
+                    theta.push(if i == j { scale.ln() } else { 0.0 });
                 }
             }
         } else {
-            theta.extend(std::iter::repeat_n(0.0, d));
+            theta.extend(std::iter::repeat_n(scale.ln(), d));
         }
         theta
     }
@@ -48,9 +52,13 @@ impl<M: Model> Objective<'_, '_, M> {
             let mut k = d;
             for j in 0..d {
                 for i in j..d {
-                    l[(i, j)] = theta[k];
+                    l[(i, j)] = if i == j { 1.0 } else { theta[k] };
                     k += 1;
                 }
+            }
+            let scales = self.log_scales(theta).map(f64::exp);
+            for (i, s) in scales.enumerate() {
+                l.row_mut(i).scale_mut(s);
             }
         } else {
             for i in 0..d {
@@ -58,6 +66,13 @@ impl<M: Model> Objective<'_, '_, M> {
             }
         }
         (m, l)
+    }
+
+    /// λ of a full-rank θ: the diagonal entries of its lower triangle by columns.
+    fn log_scales<'t>(&self, theta: &'t [f64]) -> impl Iterator<Item = f64> + 't {
+        let d = self.dim();
+        // column j starts after the mean and the columns before it: d + Σ_{c<j} (d − c)
+        (0..d).map(move |j| theta[d + j * d - j * j.saturating_sub(1) / 2])
     }
 
     /// The guide θ stands for.
@@ -90,9 +105,10 @@ impl<M: Model> Objective<'_, '_, M> {
         Ok(sum / n as f64 + self.entropy(&l))
     }
 
-    /// ∇_θ ELBO by reparameterisation over `n` draws: ∇_m = E[∇f̃], ∇_L = E[∇f̃ εᵀ] (lower
-    /// triangle) + diag(1/L_ii); mean-field ∇_ω = E[∇f̃ ⊙ ε] e^ω + 1. A draw where f̃ or its
-    /// gradient is not finite contributes nothing (Stan rejects it likewise).
+    /// ∇_θ ELBO by reparameterisation over `n` draws, with G = E[∇f̃ εᵀ]: ∇_m = E[∇f̃];
+    /// full-rank ∇U_ij = G_ij e^{λᵢ} and ∇λᵢ = Σ_{j≤i} G_ij L_ij + 1; mean-field
+    /// ∇_ω = diag(G) e^ω + 1. A draw where f̃ or its gradient is not finite contributes
+    /// nothing (Stan rejects it likewise).
     pub(super) fn gradient(
         &self,
         theta: &[f64],
@@ -121,8 +137,11 @@ impl<M: Model> Objective<'_, '_, M> {
         if self.full_rank {
             for j in 0..d {
                 for i in j..d {
-                    let entropy = if i == j { 1.0 / l[(i, i)] } else { 0.0 };
-                    out.push(gl[(i, j)] * w + entropy);
+                    out.push(if i == j {
+                        (0..=i).map(|c| gl[(i, c)] * l[(i, c)]).sum::<f64>() * w + 1.0
+                    } else {
+                        gl[(i, j)] * w * l[(i, i)]
+                    });
                 }
             }
         } else {

@@ -12,6 +12,7 @@ mod tracked;
 pub use correction::Correction;
 #[cfg(feature = "export")]
 pub use export::{DrawArray, FitRecord, StopRecord, SummaryRow};
+pub(crate) use result::guide_moments;
 pub use result::{Evaluations, Fit, GuideView};
 
 use correction::{Weights, CORRECTION_DRAWS};
@@ -511,6 +512,7 @@ const DRAWS_STREAM: u64 = 1 << 34;
 /// `CORRECTION_DRAWS`; if it lies in that range there, their smoothed weights correct the
 /// summaries.
 pub(crate) fn diagnose<M: Model>(engine: &Engine<'_, M>) -> Result<Diagnostics, Error> {
+    let fitted = Evaluations::from(engine.joint.counts.get());
     let seed = stream_seed(engine.settings.seed, DIAGNOSTIC_STREAM);
     let mut rng = StdRng::seed_from_u64(seed);
     let exact = engine.exact();
@@ -569,6 +571,7 @@ pub(crate) fn diagnose<M: Model>(engine: &Engine<'_, M>) -> Result<Diagnostics, 
             ess: p.ess,
         });
     Ok(Diagnostics {
+        fitted,
         elbo,
         elbo_se,
         draws: ratios.values.len(),
@@ -582,6 +585,8 @@ pub(crate) fn diagnose<M: Model>(engine: &Engine<'_, M>) -> Result<Diagnostics, 
 /// What the fit knows of its own quality.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Diagnostics {
+    /// The evaluations of the log joint before the diagnostics: the fit's own.
+    pub(crate) fitted: Evaluations,
     /// ELBO on fresh draws and its Monte Carlo standard error.
     pub(crate) elbo: f64,
     pub(crate) elbo_se: f64,

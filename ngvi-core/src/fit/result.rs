@@ -33,6 +33,7 @@ pub struct Fit {
     pub(super) draw_error: Option<f64>,
     pub(super) diagnostics: Diagnostics,
     pub(super) evaluations: Evaluations,
+    pub(super) fit_evaluations: Evaluations,
     pub(super) tracked: super::tracked::TrackedDraws,
     pub(super) record: super::Record,
 }
@@ -49,6 +50,17 @@ pub struct Evaluations {
     /// Evaluations with the gradient and the Hessian's diagonal in a block (a diagonal
     /// block's start and curvature), each about two gradients' cost.
     pub diagonals: u64,
+}
+
+impl From<crate::joint::Counts> for Evaluations {
+    fn from(c: crate::joint::Counts) -> Evaluations {
+        Evaluations {
+            values: c.values,
+            gradients: c.gradients,
+            hessians: c.hessians,
+            diagonals: c.diagonals,
+        }
+    }
 }
 
 /// A read-only view of the guide of one block of a [`Fit`].
@@ -96,13 +108,7 @@ impl Fit {
             mut diagnostics,
             record,
         } = outcome;
-        let c = engine.joint.counts.get();
-        let evaluations = Evaluations {
-            values: c.values,
-            gradients: c.gradients,
-            hessians: c.hessians,
-            diagonals: c.diagonals,
-        };
+        let evaluations = Evaluations::from(engine.joint.counts.get());
         let pieces = engine.joint.pieces.clone();
         let marginals = gaussian_marginals(&engine.blocks, &engine.joint.pieces);
         let (moments, draws) = match diagnostics.weights.take() {
@@ -129,6 +135,7 @@ impl Fit {
             stop: run.stop,
             notes: run.notes,
             draw_error: run.draw_error,
+            fit_evaluations: diagnostics.fitted,
             diagnostics,
             evaluations,
             tracked: Default::default(),
@@ -284,9 +291,15 @@ impl Fit {
         &self.record.settings
     }
 
-    /// How many times the fit evaluated the log joint.
+    /// How many times the fit evaluated the log joint, its diagnostics included.
     pub fn evaluations(&self) -> Evaluations {
         self.evaluations
+    }
+
+    /// The evaluations the fit itself took, before its diagnostics (the ELBO on fresh draws,
+    /// k̂, and the importance-sampling correction's draws): what reaching the answer cost.
+    pub fn fit_evaluations(&self) -> Evaluations {
+        self.fit_evaluations
     }
 
     pub(super) fn column(&self, g: usize) -> Vec<f64> {
@@ -348,6 +361,17 @@ impl Draws {
             None => Vec::new(),
         })
     }
+}
+
+/// (mean, sd) of every latent coordinate of the guide `blocks` on its own scale, from `n`
+/// draws made with `seed` where no closed form serves ([`moments`]).
+pub(crate) fn guide_moments(
+    blocks: &[Block],
+    pieces: Vec<Piece>,
+    n: usize,
+    seed: u64,
+) -> Vec<(f64, f64)> {
+    moments(blocks, &Draws::pending(pieces, n, seed))
 }
 
 /// (mean, sd) of every latent coordinate on its own scale: closed form for the identity and
