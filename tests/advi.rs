@@ -222,7 +222,10 @@ fn a_watched_fit_is_the_same_fit_and_its_last_check_is_the_answer() {
     let steps: Vec<usize> = checks.iter().map(|c| c.step).collect();
     assert_eq!(steps, (1..=40).map(|k| 50 * k).collect::<Vec<_>>());
     for pair in checks.windows(2) {
-        assert_eq!(pair[1].evaluations.gradients, pair[0].evaluations.gradients + 50);
+        assert_eq!(
+            pair[1].evaluations.gradients,
+            pair[0].evaluations.gradients + 50
+        );
         assert!(pair[1].elapsed >= pair[0].elapsed);
     }
     let last = checks.last().unwrap();
@@ -232,7 +235,10 @@ fn a_watched_fit_is_the_same_fit_and_its_last_check_is_the_answer() {
     assert_eq!(last.mean("sigma"), None);
     assert!(matches!(
         advi.fit_watched(&model, 0, |_: &AdviCheck| {}),
-        Err(ngvi::Error::InvalidOption { option: "every", .. })
+        Err(ngvi::Error::InvalidOption {
+            option: "every",
+            ..
+        })
     ));
 }
 
