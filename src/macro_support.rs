@@ -85,6 +85,40 @@ pub fn reaches(reach: Option<&[bool]>, reads: &[usize]) -> bool {
     reach.is_none_or(|r| reads.iter().any(|&k| r.get(k).copied().unwrap_or(true)))
 }
 
+/// A datum read by a parameter that failed, to be blamed if it is not finite (`model!`'s
+/// error path, `ngvi-macros/src/expand/blame.rs`): `(&Blame(x)).non_finite()` is the value of
+/// a non-finite `f64` or `f32`, and `None` for a finite one or any other type (by the
+/// method resolution of [`NonFiniteNumber`] before [`NotANumber`]).
+pub struct Blame<'a, T>(pub &'a T);
+
+/// The check of a number read by a failed parameter.
+pub trait NonFiniteNumber {
+    /// The value, when it is not finite.
+    fn non_finite(&self) -> Option<f64>;
+}
+
+impl NonFiniteNumber for Blame<'_, f64> {
+    fn non_finite(&self) -> Option<f64> {
+        (!self.0.is_finite()).then_some(*self.0)
+    }
+}
+
+impl NonFiniteNumber for Blame<'_, f32> {
+    fn non_finite(&self) -> Option<f64> {
+        (!self.0.is_finite()).then_some(f64::from(*self.0))
+    }
+}
+
+/// Any other type read by a failed parameter: never blamed.
+pub trait NotANumber {
+    /// `None`.
+    fn non_finite(&self) -> Option<f64> {
+        None
+    }
+}
+
+impl<T> NotANumber for &Blame<'_, T> {}
+
 /// The sufficient statistics of a model's loops that read the same data at every
 /// evaluation (a top-level `for`, or a plate's chunk of consecutive indices, whose
 /// statements are all batched observes; docs/design.md §8), by batched observe and part

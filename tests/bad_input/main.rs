@@ -13,9 +13,9 @@
 //! | `nan_observation` | `y[1] = NaN` | `Model`, `NonFinite { NaN }` at `y[1]` |
 //! | `positive_infinite_observation` | `y[1] = inf` | `Model`, `NonFinite { inf }`, message names `y[1] = inf` |
 //! | `negative_infinite_observation` | `y[0] = -inf` | `Model`, `NonFinite { -inf }` at `y[0]` |
-//! | `nan_covariate` *(defect)* | `x[1] = NaN` in `Normal(w * x[i], 1)` | `Model`, `NonFinite` at `x[1]` (is `NoFiniteStart`) |
-//! | `infinite_covariate` *(defect)* | `x[1] = inf` | `Model`, `NonFinite` at `x[1]` (is `NoFiniteStart`) |
-//! | `nan_matrix_entry` *(defect)* | `x[(1, 1)] = NaN` | `Model`, `NonFinite` at `x[1, 1]` (is `NoFiniteStart`) |
+//! | `nan_covariate` | `x[1] = NaN` in `Normal(w * x[i], 1)` | `Model`, `NonFinite` at `x[1]` |
+//! | `infinite_covariate` | `x[1] = inf` | `Model`, `NonFinite` at `x[1]` |
+//! | `nan_matrix_entry` | `x[(1, 1)] = NaN` | `Model`, `NonFinite` at `x[1, 1]` |
 //! | `nan_sd_from_data` | `sigma[1] = NaN` as an sd | `Model`, `Parameter { sd, NaN, Positive }` at `sigma[1]` |
 //! | `zero_sd_from_data` | `sigma[0] = 0` | `Model`, `Parameter { Normal, sd, 0, Positive }`, message "sd = 0 must be > 0 (computed from data at sigma[0])" |
 //! | `empty_data_gives_the_prior` | `y = []` (Normal; Beta–Bernoulli) | `Converged`, N(0, 1) and Beta(2, 3) to 1e-12 |

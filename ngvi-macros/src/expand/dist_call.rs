@@ -7,6 +7,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::Ident;
 
+use super::blame::blame;
 use super::index::data_value;
 use super::rewrite::{Ctx, Rewriter};
 use super::{model_err, neg_inf, neg_inf_as, Expander, Names};
@@ -83,7 +84,14 @@ fn build_with(
     let fallback = if along.is_some() {
         neg_inf_as(s)
     } else if any_latent {
-        neg_inf()
+        // a latent-dependent argument that reads a non-finite datum is that datum's error
+        let blamed = call
+            .args
+            .iter()
+            .filter(|a| a.is_scalar())
+            .map(|a| blame(names, a, info));
+        let neg_inf = neg_inf();
+        quote!(#(#blamed)* #neg_inf)
     } else {
         model_err(
             info,

@@ -328,7 +328,7 @@ impl Rewriter<'_> {
 }
 
 /// `x[i][j]` → (`x`, [`i`, `j`]).
-fn split_chain(e: &Expr) -> (&Expr, Vec<&Expr>) {
+pub fn split_chain(e: &Expr) -> (&Expr, Vec<&Expr>) {
     let mut parts = Vec::new();
     let mut cur = e;
     while let Expr::Index(ix) = cur {

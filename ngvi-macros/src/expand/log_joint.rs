@@ -14,6 +14,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::{quote, ToTokens};
 
+use super::blame::blame;
 use super::dist_call::build_along;
 use super::index::DataValue;
 use super::items::bindings;
@@ -439,6 +440,7 @@ impl Expander<'_, '_> {
             }
         };
         let (jet, values) = (along(&quote!(::ngvi::ad::Jet)), along(&quote!(f64)));
+        let blame = blame(&self.names, eta, info);
         quote! {
             {
                 #dsetup
@@ -446,6 +448,9 @@ impl Expander<'_, '_> {
                     #nonfinite;
                 }
                 let __ngvi_eta: #s = #eta_value;
+                if !::ngvi::Scalar::value(&__ngvi_eta).is_finite() {
+                    #blame
+                }
                 #lp += ::ngvi::Plates::linear(#plates, __ngvi_eta, ::ngvi::plate::Density {
                     jet: &#jet,
                     values: &|__ngvi_xs: &mut [f64]| {

@@ -7,6 +7,7 @@
 //! rewritten by [`rewrite`] (clones of generic scalars) and [`index`] (checked indexing),
 //! and distributions constructed by [`dist_call`].
 
+mod blame;
 mod dist_call;
 mod fallback;
 mod index;
