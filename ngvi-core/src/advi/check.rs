@@ -53,12 +53,24 @@ impl AdviCheck {
 
     /// The guide's mean of each component of latent `name`, on its own scale.
     pub fn mean(&self, name: &str) -> Option<Vec<f64>> {
-        Some(self.moments[self.find(name)?].iter().map(|m| m.0).collect())
+        Some(
+            self.moments
+                .get(self.find(name)?)?
+                .iter()
+                .map(|m| m.0)
+                .collect(),
+        )
     }
 
     /// The guide's sd of each component of latent `name`, on its own scale.
     pub fn sd(&self, name: &str) -> Option<Vec<f64>> {
-        Some(self.moments[self.find(name)?].iter().map(|m| m.1).collect())
+        Some(
+            self.moments
+                .get(self.find(name)?)?
+                .iter()
+                .map(|m| m.1)
+                .collect(),
+        )
     }
 
     fn find(&self, name: &str) -> Option<std::ops::Range<usize>> {

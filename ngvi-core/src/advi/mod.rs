@@ -203,9 +203,9 @@ impl Advi {
 
     /// Fit the model as [`Advi::fit`] does, showing `watch` the guide after every `every`
     /// steps ([`AdviCheck`]): the answer the fit would give if it stopped there, the
-    /// average of the iterates since the last ELBO estimate. The fit is the same, draw for
-    /// draw; the time spent making the checks is left out of their `elapsed`. `every` must
-    /// be at least 1.
+    /// average of the iterates since the last ELBO estimate (skipped where that is not a
+    /// valid Gaussian). The fit is the same, draw for draw; the time spent making the checks
+    /// is left out of their `elapsed`. `every` must be at least 1.
     pub fn fit_watched<M: Model>(
         &self,
         model: &M,
@@ -335,14 +335,17 @@ impl Advi {
                 let k = (t - 1) % self.eval_every + 1;
                 let shown: Vec<f64> = average.iter().map(|a| a / k as f64).collect();
                 let counts = objective.joint.counts.get().into();
-                let block = whole(objective.family(&shown)?, objective.joint.dim());
-                let moments = guide_moments(
-                    &[block],
-                    objective.joint.pieces.clone(),
-                    CHECK_DRAWS,
-                    stream_seed(self.seed, 3),
-                );
-                (w.watch)(&AdviCheck::new((t, counts, elapsed), latents, moments));
+                // a guide that is no Gaussian here (a singular covariance) is not shown: the
+                // fit goes on as it would unwatched, and fails at its end if it stays so
+                if let Ok(family) = objective.family(&shown) {
+                    let moments = guide_moments(
+                        &[whole(family, objective.joint.dim())],
+                        objective.joint.pieces.clone(),
+                        CHECK_DRAWS,
+                        stream_seed(self.seed, 3),
+                    );
+                    (w.watch)(&AdviCheck::new((t, counts, elapsed), latents, moments));
+                }
                 watching += check_started.elapsed();
             }
             if t % self.eval_every != 0 {
