@@ -9,9 +9,9 @@
 //! decaying to 0.0005) over growing budgets of steps until one reaches the bar. Every
 //! ADVI fit is also checked against the bar every 25 steps, on the answer it would give if
 //! it stopped there (`Advi::fit_watched`), as `bench/compare/compare.py` checks NumPyro's
-//! current parameters, and its first check at the bar is printed
-//! (step, gradient equivalents so far, time so far); ADVI's best is the fewest gradient
-//! equivalents at such a check, the fair comparison.
+//! current parameters, and its first check at the bar is printed (step, gradient
+//! equivalents so far, time so far); ADVI's best is the fewest gradient equivalents at such
+//! a check, the fair comparison.
 //!
 //! Gradient equivalents weigh each evaluation by its measured cost on that model: a value
 //! (f64), a gradient (first-order duals) and a Hessian (second-order duals) of the log joint
@@ -185,8 +185,8 @@ fn watched<M: Model>(
 const BUDGETS: [usize; 5] = [2_000, 5_000, 10_000, 20_000, 50_000];
 
 /// NGVI at its defaults, then ADVI at each constant step size, then ADVI with the decaying
-/// step over growing budgets until one reaches the bar at a check; last, NGVI's cost against ADVI's fewest gradient equivalents
-/// at a first check at the bar.
+/// step over growing budgets until one reaches the bar at a check; last, NGVI's cost
+/// against ADVI's fewest gradient equivalents at a first check at the bar.
 fn compare<M: Model>(
     case: &str,
     model: &M,
