@@ -106,7 +106,7 @@ impl<M: Model> Objective<'_, '_, M> {
     }
 
     /// ∇_θ ELBO by reparameterisation over `n` draws, with G = E[∇f̃ εᵀ]: ∇_m = E[∇f̃];
-    /// full-rank ∇U_ij = G_ij e^{λᵢ} and ∇λᵢ = Σ_{j≤i} G_ij L_ij + 1; mean-field
+    /// full-rank ∇U_ij = G_ij e^{λᵢ} and ∇λᵢ = Σ_{j≤i} G_ij L_ij + 1 (9.1); mean-field
     /// ∇_ω = diag(G) e^ω + 1. A draw where f̃ or its gradient is not finite contributes
     /// nothing (Stan rejects it likewise).
     pub(super) fn gradient(
