@@ -25,6 +25,11 @@ struct Problem {
 }
 
 fn problem() -> Problem {
+    problem_scaled(1.0)
+}
+
+/// The regression with its second predictor multiplied by `scale` (the outcomes as at 1).
+fn problem_scaled(scale: f64) -> Problem {
     let n = 40;
     let x1: Vec<f64> = (0..n)
         .map(|i| ((i * 37 % 41) as f64 - 20.0) / 10.0)
@@ -35,6 +40,7 @@ fn problem() -> Problem {
     let y: Vec<f64> = (0..n)
         .map(|i| 1.5 * x1[i] - x2[i] + ((i * 7 % 9) as f64 - 4.0) / 5.0)
         .collect();
+    let x2: Vec<f64> = x2.iter().map(|v| scale * v).collect();
     let xs = [&x1, &x2];
     let p = DMatrix::from_fn(2, 2, |a, b| {
         (0..n).map(|i| xs[a][i] * xs[b][i]).sum::<f64>() + if a == b { 1.0 / 9.0 } else { 0.0 }
@@ -42,6 +48,30 @@ fn problem() -> Problem {
     let xty = DVector::from_fn(2, |a, _| (0..n).map(|i| xs[a][i] * y[i]).sum::<f64>());
     let mean = p.clone().cholesky().unwrap().solve(&xty);
     Problem { x1, x2, y, mean, p }
+}
+
+/// Each weight of `fit` (at `seed`) against the exact posterior N(mean, cov): its mean within
+/// `mean_tol` sd, and `sd_ok` of its sd ratio.
+fn assert_near(
+    (fit, seed): (&Fit, u64),
+    (mean, cov): (&DVector<f64>, &DMatrix<f64>),
+    mean_tol: f64,
+    sd_ok: impl Fn(f64) -> bool,
+) {
+    let (m, s) = (fit.mean("w").unwrap(), fit.sd("w").unwrap());
+    for k in 0..2 {
+        let sd = cov[(k, k)].sqrt();
+        assert!(
+            (m[k] - mean[k]).abs() < mean_tol * sd,
+            "seed {seed}: {m:?} vs {mean}\n{}",
+            fit.summary()
+        );
+        assert!(
+            sd_ok(s[k] / sd),
+            "seed {seed}: {s:?} vs {sd}\n{}",
+            fit.summary()
+        );
+    }
 }
 
 /// At a constant step the answer carries the noise of the last steps (about 0.1 sd here, on
@@ -57,20 +87,9 @@ fn full_rank_advi_recovers_a_gaussian_posterior() {
             .seed(seed)
             .fit(&regression(&x1, &x2, &y))
             .unwrap();
-        let (m, s) = (fit.mean("w").unwrap(), fit.sd("w").unwrap());
-        for k in 0..2 {
-            let sd = cov[(k, k)].sqrt();
-            assert!(
-                (m[k] - mean[k]).abs() < 0.15 * sd,
-                "seed {seed}: {m:?} vs {mean}\n{}",
-                fit.summary()
-            );
-            assert!(
-                (s[k] / sd - 1.0).abs() < 0.15,
-                "seed {seed}: {s:?} vs {sd}\n{}",
-                fit.summary()
-            );
-        }
+        assert_near((&fit, seed), (&mean, &cov), 0.15, |r| {
+            (r - 1.0).abs() < 0.15
+        });
         assert!(fit.evaluations().gradients > 0 && fit.evaluations().hessians == 0);
     }
 }
@@ -166,15 +185,7 @@ fn advi_options_are_checked() {
 /// strong correlation slows Adam.
 #[test]
 fn full_rank_advi_comes_close_on_a_badly_scaled_gaussian_posterior() {
-    let Problem { x1, x2, y, .. } = problem();
-    let x2: Vec<f64> = x2.iter().map(|v| 100.0 * v).collect();
-    let xs = [&x1, &x2];
-    let p = DMatrix::from_fn(2, 2, |a, b| {
-        (0..y.len()).map(|i| xs[a][i] * xs[b][i]).sum::<f64>()
-            + if a == b { 1.0 / 9.0 } else { 0.0 }
-    });
-    let xty = DVector::from_fn(2, |a, _| (0..y.len()).map(|i| xs[a][i] * y[i]).sum::<f64>());
-    let mean = p.clone().cholesky().unwrap().solve(&xty);
+    let Problem { x1, x2, y, mean, p } = problem_scaled(100.0);
     let cov = p.try_inverse().unwrap();
     assert!(cov[(1, 1)].sqrt() < cov[(0, 0)].sqrt() / 50.0);
     for seed in [0, 1000, 2000] {
@@ -187,20 +198,9 @@ fn full_rank_advi_comes_close_on_a_badly_scaled_gaussian_posterior() {
             .seed(seed)
             .fit(&regression(&x1, &x2, &y))
             .unwrap();
-        let (m, s) = (fit.mean("w").unwrap(), fit.sd("w").unwrap());
-        for k in 0..2 {
-            let sd = cov[(k, k)].sqrt();
-            assert!(
-                (m[k] - mean[k]).abs() < 0.1 * sd,
-                "seed {seed}: {m:?} vs {mean}\n{}",
-                fit.summary()
-            );
-            assert!(
-                (0.75..1.1).contains(&(s[k] / sd)),
-                "seed {seed}: {s:?} vs {sd}\n{}",
-                fit.summary()
-            );
-        }
+        assert_near((&fit, seed), (&mean, &cov), 0.1, |r| {
+            (0.75..1.1).contains(&r)
+        });
     }
 }
 

@@ -53,22 +53,21 @@ impl AdviCheck {
 
     /// The guide's mean of each component of latent `name`, on its own scale.
     pub fn mean(&self, name: &str) -> Option<Vec<f64>> {
-        Some(
-            self.moments
-                .get(self.find(name)?)?
-                .iter()
-                .map(|m| m.0)
-                .collect(),
-        )
+        self.of(name, |m| m.0)
     }
 
     /// The guide's sd of each component of latent `name`, on its own scale.
     pub fn sd(&self, name: &str) -> Option<Vec<f64>> {
+        self.of(name, |m| m.1)
+    }
+
+    /// `part` of the moments of each component of latent `name`.
+    fn of(&self, name: &str, part: fn(&(f64, f64)) -> f64) -> Option<Vec<f64>> {
         Some(
             self.moments
                 .get(self.find(name)?)?
                 .iter()
-                .map(|m| m.1)
+                .map(part)
                 .collect(),
         )
     }
