@@ -86,38 +86,74 @@ pub fn reaches(reach: Option<&[bool]>, reads: &[usize]) -> bool {
 }
 
 /// A datum read by a parameter that failed, to be blamed if it is not finite (`model!`'s
-/// error path, `ngvi-macros/src/expand/blame.rs`): `(&Blame(x)).non_finite()` is the value of
-/// a non-finite `f64` or `f32`, and `None` for a finite one or any other type (by the
-/// method resolution of [`NonFiniteNumber`] before [`NotANumber`]).
+/// error path, `ngvi-macros/src/expand/blame.rs`): `(&&Blame(x)).non_finite()` is
+/// `Some((None, v))` for a non-finite `f64` or `f32` v, `Some((Some(j), v))` for a row of
+/// them (`x.row(i)`, a `Vec<f64>`: anything whose reference iterates over them) whose
+/// element j is the first non-finite one, and `None` for finite data or any other type (by
+/// the method resolution of [`NonFiniteNumber`] and [`NonFiniteElement`] before
+/// [`NotANumber`]).
 pub struct Blame<'a, T>(pub &'a T);
 
-/// The check of a number read by a failed parameter.
-pub trait NonFiniteNumber {
-    /// The value, when it is not finite.
-    fn non_finite(&self) -> Option<f64>;
+/// The numbers a datum may be.
+pub trait Number: Copy {
+    /// The number as an `f64`.
+    fn as_f64(self) -> f64;
 }
 
-impl NonFiniteNumber for Blame<'_, f64> {
-    fn non_finite(&self) -> Option<f64> {
-        (!self.0.is_finite()).then_some(*self.0)
+impl Number for f64 {
+    fn as_f64(self) -> f64 {
+        self
     }
 }
 
-impl NonFiniteNumber for Blame<'_, f32> {
-    fn non_finite(&self) -> Option<f64> {
-        (!self.0.is_finite()).then_some(f64::from(*self.0))
+impl Number for f32 {
+    fn as_f64(self) -> f64 {
+        f64::from(self)
+    }
+}
+
+/// The check of a number read by a failed parameter.
+pub trait NonFiniteNumber {
+    /// `(None, value)` when the number is not finite.
+    fn non_finite(&self) -> Option<(Option<usize>, f64)>;
+}
+
+impl<E: Number> NonFiniteNumber for &Blame<'_, E> {
+    fn non_finite(&self) -> Option<(Option<usize>, f64)> {
+        let v = self.0.as_f64();
+        (!v.is_finite()).then_some((None, v))
+    }
+}
+
+/// The check of a row of numbers read by a failed parameter.
+pub trait NonFiniteElement {
+    /// The position and value of the first element that is not finite.
+    fn non_finite(&self) -> Option<(Option<usize>, f64)>;
+}
+
+impl<T, E: Number> NonFiniteElement for &Blame<'_, T>
+where
+    for<'b> &'b T: IntoIterator<Item = &'b E>,
+{
+    fn non_finite(&self) -> Option<(Option<usize>, f64)> {
+        self.0
+            .into_iter()
+            .map(|e| e.as_f64())
+            .enumerate()
+            .find(|(_, v)| !v.is_finite())
+            .map(|(j, v)| (Some(j), v))
     }
 }
 
 /// Any other type read by a failed parameter: never blamed.
 pub trait NotANumber {
     /// `None`.
-    fn non_finite(&self) -> Option<f64> {
+    fn non_finite(&self) -> Option<(Option<usize>, f64)> {
         None
     }
 }
 
-impl<T> NotANumber for &Blame<'_, T> {}
+impl<T> NotANumber for &&Blame<'_, T> {}
 
 /// The sufficient statistics of a model's loops that read the same data at every
 /// evaluation (a top-level `for`, or a plate's chunk of consecutive indices, whose

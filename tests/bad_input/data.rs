@@ -56,6 +56,41 @@ model! {
 }
 
 model! {
+    /// One weight per row of the design matrix, each row read whole by `x.column(i)`
+    /// (x is D × N).
+    fn by_columns(x: &DMatrix<f64>, y: &[f64]) {
+        sample w[x.nrows()] ~ Normal(0.0, 1.0);
+        for i in 0..y.len() {
+            observe y[i] ~ Normal(dot(x.column(i).iter(), w), 1.0);
+        }
+    }
+}
+
+model! {
+    /// Rows held as `Vec<f64>`, each read whole as `&x[i]`, with a logistic link.
+    fn nested_rows(x: &[Vec<f64>], y: &[f64]) {
+        sample w[2] ~ Normal(0.0, 1.0);
+        for i in 0..y.len() {
+            observe y[i] ~ BernoulliLogit(dot(&x[i], w));
+        }
+    }
+}
+
+model! {
+    /// Rows of `x` for the first responses only; past them a predictor that cannot be
+    /// finite, in a branch that reads no row.
+    fn rows_for_some(x: &DMatrix<f64>, y: &[f64]) {
+        sample w[x.ncols()] ~ Normal(0.0, 1.0);
+        for i in 0..y.len() {
+            observe y[i] ~ Normal(
+                if i < x.nrows() { dot(x.row(i).iter(), w) } else { w[0] * f64::NAN },
+                1.0
+            );
+        }
+    }
+}
+
+model! {
     fn known_sds(y: &[f64], sigma: &[f64]) {
         sample mu ~ Normal(0.0, 1.0);
         for i in 0..y.len() {
@@ -240,6 +275,65 @@ fn infinite_f32_covariate_beside_a_usize_index() {
             value: f64::INFINITY
         }
     );
+}
+
+#[test]
+fn nan_entry_of_a_row_read_whole() {
+    let mut x = DMatrix::from_element(3, 4, 1.0);
+    x[(1, 3)] = f64::NAN;
+    let e = model_error(Ngvi::new().fit(&any_columns(&x, &[1.0; 3])));
+    assert_eq!(
+        (e.variable.as_str(), e.index.as_slice()),
+        ("x", &[1, 3][..])
+    );
+    assert!(matches!(e.kind, ModelErrorKind::NonFinite { value } if value.is_nan()));
+    assert!(e.to_string().contains("x[1][3] = NaN is not finite"), "{e}");
+}
+
+#[test]
+fn infinite_entry_of_a_column_read_whole() {
+    let mut x = DMatrix::from_element(2, 3, 0.5);
+    x[(1, 2)] = f64::NEG_INFINITY;
+    let e = model_error(Ngvi::new().fit(&by_columns(&x, &[1.0; 3])));
+    assert_eq!(
+        (e.variable.as_str(), e.index.as_slice()),
+        ("x", &[1, 2][..])
+    );
+    assert_eq!(
+        e.kind,
+        ModelErrorKind::NonFinite {
+            value: f64::NEG_INFINITY
+        }
+    );
+}
+
+#[test]
+fn nan_in_a_nested_row_read_whole() {
+    let x = vec![vec![1.0, 0.5], vec![-1.0, 0.5], vec![0.25, f64::NAN]];
+    let e = model_error(Ngvi::new().fit(&nested_rows(&x, &[1.0, 0.0, 1.0])));
+    assert_eq!(
+        (e.variable.as_str(), e.index.as_slice()),
+        ("x", &[2, 1][..])
+    );
+    assert!(matches!(e.kind, ModelErrorKind::NonFinite { value } if value.is_nan()));
+}
+
+#[test]
+fn a_row_past_the_end_in_a_branch_not_taken_is_not_read() {
+    let x = DMatrix::from_element(2, 2, 1.0);
+    let e = error(Ngvi::new().fit(&rows_for_some(&x, &[1.0; 3])));
+    assert!(matches!(e, Error::NoFiniteStart { .. }), "{e:?}");
+}
+
+#[test]
+fn finite_rows_read_whole_fit() {
+    let x = vec![vec![1.0, 0.5], vec![-1.0, 0.5], vec![0.25, -2.0]];
+    let fit = Ngvi::new()
+        .fit(&nested_rows(&x, &[1.0, 0.0, 1.0]))
+        .expect("finite rows fit");
+    assert!(fit
+        .mean("w")
+        .is_some_and(|m| m.iter().all(|v| v.is_finite())));
 }
 
 #[test]
