@@ -79,11 +79,14 @@ impl Scalar for Dual {
     fn value(&self) -> f64 {
         self.v
     }
-    fn chain(&self, f0: f64, f1: f64, _f2: f64) -> Self {
+    fn chain(&self, f0: f64, f1: f64, f2: f64) -> Self {
+        self.clone().chain_owned(f0, f1, f2)
+    }
+    fn chain_owned(self, f0: f64, f1: f64, _f2: f64) -> Self {
         Dual {
             v: f0,
             n: self.n,
-            g: self.g.clone().scaled(f1),
+            g: self.g.scaled(f1),
         }
     }
     fn spread(&self, cov: &DMatrix<f64>) -> Option<f64> {

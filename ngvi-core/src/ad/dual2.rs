@@ -127,19 +127,25 @@ impl Scalar for Dual2 {
         self.v
     }
     fn chain(&self, f0: f64, f1: f64, f2: f64) -> Self {
+        self.clone().chain_owned(f0, f1, f2)
+    }
+    fn chain_owned(mut self, f0: f64, f1: f64, f2: f64) -> Self {
         // ∇²f(u) = f′ ∇²u + f″ ∇u ∇uᵀ
         let n = self.n;
-        let mut out = Dual2 {
+        if let Some(h) = self.h.as_mut() {
+            h.iter_mut().for_each(|x| *x *= f1);
+        }
+        if f2 != 0.0 && !self.g.is_zero() {
+            let g = std::mem::replace(&mut self.g, Tangent::Zero);
+            Tangent::add_sym_outer(self.hess_mut(n), n, 0.5 * f2, &g, &g);
+            self.g = g;
+        }
+        Dual2 {
             v: f0,
             n,
-            g: self.g.clone().scaled(f1),
-            h: self.h.as_ref().map(|h| h.iter().map(|x| f1 * x).collect()),
-        };
-        if f2 != 0.0 && !self.g.is_zero() {
-            let h = out.hess_mut(n);
-            Tangent::add_sym_outer(h, n, 0.5 * f2, &self.g, &self.g);
+            g: self.g.scaled(f1),
+            h: self.h,
         }
-        out
     }
     fn spread(&self, cov: &DMatrix<f64>) -> Option<f64> {
         let flat = self.h.as_ref().is_none_or(|h| h.iter().all(|&x| x == 0.0));

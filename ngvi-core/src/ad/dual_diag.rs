@@ -117,6 +117,9 @@ impl Scalar for DualDiag {
         self.v
     }
     fn chain(&self, f0: f64, f1: f64, f2: f64) -> Self {
+        self.clone().chain_owned(f0, f1, f2)
+    }
+    fn chain_owned(self, f0: f64, f1: f64, f2: f64) -> Self {
         // ∂ᵢ²f(u) = f′ ∂ᵢ²u + f″ (∂ᵢu)²
         let n = self.n;
         let square = if f2 == 0.0 {
@@ -127,8 +130,8 @@ impl Scalar for DualDiag {
         DualDiag {
             v: f0,
             n,
-            g: self.g.clone().scaled(f1),
-            d: self.d.clone().axpby(f1, square, f2, n),
+            g: self.g.scaled(f1),
+            d: self.d.axpby(f1, square, f2, n),
         }
     }
     /// As [`Dual`](super::Dual), it takes itself as affine unless its diagonal shows the

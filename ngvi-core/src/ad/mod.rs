@@ -118,6 +118,12 @@ pub trait Scalar:
     /// f(u) from f(v), f′(v), f″(v) at v = `self.value()` (the chain rule).
     fn chain(&self, f0: f64, f1: f64, f2: f64) -> Self;
 
+    /// [`Scalar::chain`] of a value not needed afterwards, its derivatives' storage reused
+    /// (`u * 2.0`, a density's value at a predictor).
+    fn chain_owned(self, f0: f64, f1: f64, f2: f64) -> Self {
+        self.chain(f0, f1, f2)
+    }
+
     /// The variance bᵀΣb of this scalar as an affine function a + bᵀu of the variables u
     /// it is taken in, when u has covariance `cov`; `None` when its second derivatives show
     /// it is not affine. `f64` is a constant (0); [`Dual`] carries no second derivatives and
@@ -418,7 +424,9 @@ impl Scalar for f64 {
 
 #[cfg(test)]
 mod tests {
-    use super::{ln_1p_unit, log1p_exp_f64, sigmoid_f64};
+    use nalgebra::{DMatrix, DVector};
+
+    use super::{ln_1p_unit, log1p_exp_f64, sigmoid_f64, Dual, Dual2, DualDiag, Scalar};
 
     /// The one-ln ln(1 + t) and the softplus built on it agree with libm's log1p to a few
     /// ulps, from t = 1e-300 (where 1 + t rounds to 1) to t = 1.
@@ -454,5 +462,59 @@ mod tests {
         assert!(log1p_exp_f64(f64::NAN).is_nan() && sigmoid_f64(f64::NAN).is_nan());
         assert_eq!(log1p_exp_f64(f64::INFINITY), f64::INFINITY);
         assert_eq!(log1p_exp_f64(f64::NEG_INFINITY), 0.0);
+    }
+
+    /// u = x₀x₁ + x₀² + 3x₂ and the affine v = x₀ + 3x₂, of each dual type, at x.
+    fn u_and_v<S: Scalar>(x: &[S]) -> (S, S) {
+        let [x0, x1, x2] = [&x[0], &x[1], &x[2]].map(S::clone);
+        let u = x0.clone() * x1 + x0.clone() * x0.clone() + x2.clone() * 3.0;
+        (u, x0 + x2 * 3.0)
+    }
+
+    /// The chain rule on an owned dual, its storage reused, is the chain rule:
+    /// ∇f = f′∇u, ∇²f = f′∇²u + f″∇u∇uᵀ, for f′ = −0.7, f″ = 2.5, on u with a Hessian off
+    /// the diagonal and on the affine v, which has none until the chain rule gives it one.
+    #[test]
+    fn the_chain_rule_on_an_owned_dual_is_the_chain_rule() {
+        let x = [0.3, -1.2, 2.0];
+        let (f1, f2) = (-0.7, 2.5);
+        // ∇u = (x₁ + 2x₀, x₀, 3), ∇²u = [[2, 1, 0], [1, 0, 0], [0, 0, 0]]; ∇v = (1, 0, 3)
+        let (gu, gv) = (
+            DVector::from_vec(vec![-0.6, 0.3, 3.0]),
+            DVector::from_vec(vec![1.0, 0.0, 3.0]),
+        );
+        let hu = DMatrix::from_row_slice(3, 3, &[2.0, 1.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0, 0.0]);
+        let exact = |g: &DVector<f64>, h: &DMatrix<f64>| (g * f1, h * f1 + g * g.transpose() * f2);
+        let close = |a: &[f64], b: &[f64]| a.iter().zip(b).all(|(a, b)| (a - b).abs() < 1e-12);
+
+        let (u, v) = u_and_v(&Dual2::variables(&x));
+        for (w, (g, h)) in [(u, exact(&gu, &hu)), (v, exact(&gv, &DMatrix::zeros(3, 3)))] {
+            let (a, b) = (w.chain(1.5, f1, f2), w.chain_owned(1.5, f1, f2));
+            assert_eq!((a.value(), a.gradient()), (b.value(), b.gradient()));
+            assert_eq!(a.hessian(), b.hessian());
+            assert!(
+                close(b.gradient().as_slice(), g.as_slice()),
+                "{:?}",
+                b.gradient()
+            );
+            assert!(
+                close(b.hessian().as_slice(), h.as_slice()),
+                "{}",
+                b.hessian()
+            );
+        }
+
+        let (u, v) = u_and_v(&DualDiag::variables(&x));
+        for (w, (g, h)) in [(u, exact(&gu, &hu)), (v, exact(&gv, &DMatrix::zeros(3, 3)))] {
+            let (a, b) = (w.chain(1.5, f1, f2), w.chain_owned(1.5, f1, f2));
+            assert_eq!((a.gradient(), a.diagonal()), (b.gradient(), b.diagonal()));
+            assert!(close(&b.gradient(), g.as_slice()));
+            assert!(close(&b.diagonal(), h.diagonal().as_slice()));
+        }
+
+        let (u, _) = u_and_v(&Dual::variables(&x));
+        let (a, b) = (u.chain(1.5, f1, f2), u.chain_owned(1.5, f1, f2));
+        assert_eq!((a.value(), a.gradient()), (1.5, b.gradient()));
+        assert!(close(&b.gradient(), (&gu * f1).as_slice()));
     }
 }

@@ -30,14 +30,16 @@ macro_rules! dual_common {
             type Output = $t;
             #[inline]
             fn mul(self, rhs: f64) -> $t {
-                self.chain(self.v * rhs, rhs, 0.0)
+                let v = self.v * rhs;
+                self.chain_owned(v, rhs, 0.0)
             }
         }
         impl std::ops::Div<f64> for $t {
             type Output = $t;
             #[inline]
             fn div(self, rhs: f64) -> $t {
-                self.chain(self.v / rhs, 1.0 / rhs, 0.0)
+                let v = self.v / rhs;
+                self.chain_owned(v, 1.0 / rhs, 0.0)
             }
         }
         impl std::ops::Add<$t> for f64 {
@@ -68,7 +70,7 @@ macro_rules! dual_common {
             #[inline]
             fn div(self, rhs: $t) -> $t {
                 let v = rhs.v;
-                rhs.chain(self / v, -self / (v * v), 2.0 * self / (v * v * v))
+                rhs.chain_owned(self / v, -self / (v * v), 2.0 * self / (v * v * v))
             }
         }
         impl std::ops::AddAssign for $t {

@@ -128,10 +128,10 @@ pub(crate) fn at_point<S: Scalar>(eta: S, density: Density<'_>) -> Result<S, Mod
     if S::ORDER == 0 {
         let mut f = [eta.value()];
         (density.values)(&mut f)?;
-        return Ok(eta.chain(f[0], 0.0, 0.0));
+        return Ok(eta.chain_owned(f[0], 0.0, 0.0));
     }
     let (f0, f1, f2) = (density.jet)(Jet::variable(eta.value()))?.parts();
-    Ok(eta.chain(f0, f1, f2))
+    Ok(eta.chain_owned(f0, f1, f2))
 }
 
 /// Every term, on the calling thread, in fixed chunks.
