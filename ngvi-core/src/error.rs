@@ -203,6 +203,23 @@ pub enum Error {
         /// The guide's family.
         family: &'static str,
     },
+    /// An exact fit's conjugate block reads different natural parameters off the log joint
+    /// at draws of its guide than at its mean: f64 does not resolve its smaller parameters
+    /// beside its larger ones, or the log joint is not conjugate across the posterior
+    /// although it was where the planner probed it (docs/design.md (4.4a)).
+    #[error(
+        "numerical failure: the {family} guide's natural parameters read off the log joint \
+         differ by {disagreement:.1e} (relative) between its mean and a draw, so the fit is \
+         not exact: f64 does not resolve them (data of extreme size; rescale them), or the \
+         model is not conjugate across the posterior (`Ngvi::guide(name, Guide::Gaussian)` \
+         fits the latent without conjugacy)"
+    )]
+    Unresolved {
+        /// The guide's family.
+        family: &'static str,
+        /// The largest relative difference of a natural parameter.
+        disagreement: f64,
+    },
     /// The ELBO is not finite at the fitted guide.
     #[error("numerical failure: the ELBO is not finite ({value}) at the fitted guide")]
     NonFiniteElbo {

@@ -297,6 +297,7 @@ impl<M: Model> Engine<'_, M> {
             // at every point: two draws are enough.
             self.settings.samples = self.settings.samples.min(EXACT_ELBO_DRAWS);
             let phase = self.phase(stream_seed(seed, 1), &mut notes)?;
+            self.check_resolved(seed)?;
             return Ok(Run {
                 elbo: phase.elbo,
                 iterations: phase.iterations,
