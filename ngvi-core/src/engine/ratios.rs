@@ -240,46 +240,9 @@ mod tests {
     use rand::rngs::StdRng;
     use rand::SeedableRng;
 
-    use super::super::test_models::{data, Counts};
-    use super::super::{Engine, Expectation, Settings};
+    use super::super::test_models::{data, fitted, Counts};
+    use super::super::Engine;
     use super::RATIO_NOISE;
-    use crate::guide::{plan, Blocking};
-    use crate::model::Model;
-    use crate::plate::Reducer;
-    use crate::progress::Progress;
-
-    fn fitted(model: &Counts) -> Engine<'_, Counts> {
-        let reducer = Reducer::default();
-        let latents = model.latents().unwrap();
-        let mut rng = StdRng::seed_from_u64(3);
-        let plan = plan(
-            model,
-            &latents,
-            &[],
-            Blocking::Structured,
-            (true, true),
-            &reducer,
-            &mut rng,
-        )
-        .unwrap();
-        let mut engine = Engine {
-            joint: plan.joint,
-            blocks: plan.blocks,
-            settings: Settings {
-                max_iters: 200,
-                tol: 1e-8,
-                step_size: None,
-                samples: 64,
-                seed: 0,
-                expectation: Expectation::Auto,
-                init: Vec::new(),
-                minibatch: None,
-                progress: Progress::new(None, false),
-            },
-        };
-        engine.run().unwrap();
-        engine
-    }
 
     fn draws(engine: &Engine<'_, Counts>, n: usize) -> Vec<(Vec<f64>, f64)> {
         let mut rng = StdRng::seed_from_u64(1000);

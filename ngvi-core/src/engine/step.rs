@@ -574,53 +574,8 @@ fn record(notes: &mut Vec<String>, iter: usize, name: &str, note: StepNote) {
 
 #[cfg(test)]
 mod tests {
-    use rand::rngs::StdRng;
-    use rand::SeedableRng;
-
-    use super::super::test_models::Rate;
-    use super::super::{Engine, Expectation, Settings};
+    use super::super::test_models::{fitted, planned, Rate};
     use crate::error::Error;
-    use crate::guide::{plan, Blocking};
-    use crate::model::Model;
-    use crate::plate::Reducer;
-    use crate::progress::Progress;
-
-    fn fitted(model: &Rate) -> Engine<'_, Rate> {
-        let mut engine = planned(model);
-        engine.run().unwrap();
-        engine
-    }
-
-    fn planned(model: &Rate) -> Engine<'_, Rate> {
-        let reducer = Reducer::default();
-        let latents = model.latents().unwrap();
-        let mut rng = StdRng::seed_from_u64(3);
-        let plan = plan(
-            model,
-            &latents,
-            &[],
-            Blocking::Structured,
-            (true, true),
-            &reducer,
-            &mut rng,
-        )
-        .unwrap();
-        Engine {
-            joint: plan.joint,
-            blocks: plan.blocks,
-            settings: Settings {
-                max_iters: 200,
-                tol: 1e-8,
-                step_size: None,
-                samples: 64,
-                seed: 0,
-                expectation: Expectation::Auto,
-                init: Vec::new(),
-                minibatch: None,
-                progress: Progress::new(None, false),
-            },
-        }
-    }
 
     /// Counts summing to 10¹² or 10⁵⁰ are exact: Gamma(2 + Σy, 1 + n), each natural
     /// parameter to a few ulps. An SVD solve read the rate off the log joint's derivatives

@@ -1,14 +1,21 @@
-//! A model the engine's unit tests share: a Poisson regression whose observes go through
-//! `Plates::linear` as `model!` sends them.
+//! Models the engine's unit tests share, and their engines: a Poisson regression whose
+//! observes go through `Plates::linear` as `model!` sends them, and a conjugate
+//! Gamma–Poisson.
 
 // the plates' closures return `ModelError`, as a model's do
 #![allow(clippy::result_large_err)]
 
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+
+use super::{Engine, Expectation, Settings};
 use crate::ad::{F64Ops, Jet, Scalar};
 use crate::dist::{DistKind, Support};
 use crate::error::ModelError;
+use crate::guide::{plan, Blocking};
 use crate::model::{Latent, LatentUse, Model, Shape};
-use crate::plate::{Chunk, Density, Plates};
+use crate::plate::{Chunk, Density, Plates, Reducer};
+use crate::progress::Progress;
 
 /// A Poisson regression with a log link on three coefficients, w ~ N(0, 1) (or with
 /// density ∝ exp(−Σ w⁴/4) when `quartic`), its observes handed to `Plates::linear` as
@@ -161,4 +168,43 @@ impl Rate {
             .sum();
         (1.0 + sum, 1.0 + self.y.len() as f64, ln_fact)
     }
+}
+
+/// The engine the planner makes for `model` (default settings, 200 sweeps), not yet run.
+pub(crate) fn planned<M: Model>(model: &M) -> Engine<'_, M> {
+    let reducer = Reducer::default();
+    let latents = model.latents().unwrap();
+    let mut rng = StdRng::seed_from_u64(3);
+    let plan = plan(
+        model,
+        &latents,
+        &[],
+        Blocking::Structured,
+        (true, true),
+        &reducer,
+        &mut rng,
+    )
+    .unwrap();
+    Engine {
+        joint: plan.joint,
+        blocks: plan.blocks,
+        settings: Settings {
+            max_iters: 200,
+            tol: 1e-8,
+            step_size: None,
+            samples: 64,
+            seed: 0,
+            expectation: Expectation::Auto,
+            init: Vec::new(),
+            minibatch: None,
+            progress: Progress::new(None, false),
+        },
+    }
+}
+
+/// [`planned`], run.
+pub(crate) fn fitted<M: Model>(model: &M) -> Engine<'_, M> {
+    let mut engine = planned(model);
+    engine.run().unwrap();
+    engine
 }
