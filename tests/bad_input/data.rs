@@ -186,11 +186,19 @@ model! {
 // ---------------------------------------------------------------------------------------
 // Non-finite values
 
+/// `e` is `NonFinite` at `variable[index]` with `value` (any NaN for a NaN).
+fn assert_non_finite_at(e: &ngvi::ModelError, variable: &str, index: &[usize], value: f64) {
+    assert_eq!((e.variable.as_str(), e.index.as_slice()), (variable, index));
+    match e.kind {
+        ModelErrorKind::NonFinite { value: v } if value.is_nan() => assert!(v.is_nan(), "{e}"),
+        _ => assert_eq!(e.kind, ModelErrorKind::NonFinite { value }),
+    }
+}
+
 #[test]
 fn nan_observation() {
     let e = model_error(Ngvi::new().fit(&normal_mean(&[0.1, f64::NAN])));
-    assert_eq!((e.variable.as_str(), e.index.as_slice()), ("y", &[1][..]));
-    assert!(matches!(e.kind, ModelErrorKind::NonFinite { value } if value.is_nan()));
+    assert_non_finite_at(&e, "y", &[1], f64::NAN);
     assert!(e.to_string().contains("y[1] = NaN is not finite"), "{e}");
 }
 
@@ -221,20 +229,13 @@ fn negative_infinite_observation() {
 #[test]
 fn nan_covariate() {
     let e = model_error(Ngvi::new().fit(&through_origin(&[1.0, f64::NAN], &[0.5, 0.5])));
-    assert_eq!((e.variable.as_str(), e.index.as_slice()), ("x", &[1][..]));
-    assert!(matches!(e.kind, ModelErrorKind::NonFinite { value } if value.is_nan()));
+    assert_non_finite_at(&e, "x", &[1], f64::NAN);
 }
 
 #[test]
 fn infinite_covariate() {
     let e = model_error(Ngvi::new().fit(&through_origin(&[1.0, f64::INFINITY], &[0.5, 0.5])));
-    assert_eq!((e.variable.as_str(), e.index.as_slice()), ("x", &[1][..]));
-    assert_eq!(
-        e.kind,
-        ModelErrorKind::NonFinite {
-            value: f64::INFINITY
-        }
-    );
+    assert_non_finite_at(&e, "x", &[1], f64::INFINITY);
 }
 
 #[test]
@@ -242,18 +243,13 @@ fn nan_matrix_entry() {
     let mut x = DMatrix::from_element(3, 3, 1.0);
     x[(1, 1)] = f64::NAN;
     let e = model_error(Ngvi::new().fit(&three_columns(&x, &[1.0; 3])));
-    assert_eq!(
-        (e.variable.as_str(), e.index.as_slice()),
-        ("x", &[1, 1][..])
-    );
-    assert!(matches!(e.kind, ModelErrorKind::NonFinite { value } if value.is_nan()));
+    assert_non_finite_at(&e, "x", &[1, 1], f64::NAN);
 }
 
 #[test]
 fn nan_covariate_in_a_rejected_parameter() {
     let e = model_error(Ngvi::new().fit(&scale_on_covariate(&[1.0, f64::NAN], &[0.5, 0.5])));
-    assert_eq!((e.variable.as_str(), e.index.as_slice()), ("x", &[1][..]));
-    assert!(matches!(e.kind, ModelErrorKind::NonFinite { value } if value.is_nan()));
+    assert_non_finite_at(&e, "x", &[1], f64::NAN);
     assert!(e.statement.contains("(s * x[i]).exp()"), "{e}");
 }
 
@@ -268,13 +264,7 @@ fn finite_covariates_in_a_parameter_fit() {
 #[test]
 fn infinite_f32_covariate_beside_a_usize_index() {
     let e = model_error(Ngvi::new().fit(&grouped(&[0, 1], &[1.0, f32::INFINITY], &[0.5, 0.5])));
-    assert_eq!((e.variable.as_str(), e.index.as_slice()), ("x", &[1][..]));
-    assert_eq!(
-        e.kind,
-        ModelErrorKind::NonFinite {
-            value: f64::INFINITY
-        }
-    );
+    assert_non_finite_at(&e, "x", &[1], f64::INFINITY);
 }
 
 #[test]
@@ -282,11 +272,7 @@ fn nan_entry_of_a_row_read_whole() {
     let mut x = DMatrix::from_element(3, 4, 1.0);
     x[(1, 3)] = f64::NAN;
     let e = model_error(Ngvi::new().fit(&any_columns(&x, &[1.0; 3])));
-    assert_eq!(
-        (e.variable.as_str(), e.index.as_slice()),
-        ("x", &[1, 3][..])
-    );
-    assert!(matches!(e.kind, ModelErrorKind::NonFinite { value } if value.is_nan()));
+    assert_non_finite_at(&e, "x", &[1, 3], f64::NAN);
     assert!(e.to_string().contains("x[1][3] = NaN is not finite"), "{e}");
 }
 
@@ -295,27 +281,14 @@ fn infinite_entry_of_a_column_read_whole() {
     let mut x = DMatrix::from_element(2, 3, 0.5);
     x[(1, 2)] = f64::NEG_INFINITY;
     let e = model_error(Ngvi::new().fit(&by_columns(&x, &[1.0; 3])));
-    assert_eq!(
-        (e.variable.as_str(), e.index.as_slice()),
-        ("x", &[1, 2][..])
-    );
-    assert_eq!(
-        e.kind,
-        ModelErrorKind::NonFinite {
-            value: f64::NEG_INFINITY
-        }
-    );
+    assert_non_finite_at(&e, "x", &[1, 2], f64::NEG_INFINITY);
 }
 
 #[test]
 fn nan_in_a_nested_row_read_whole() {
     let x = vec![vec![1.0, 0.5], vec![-1.0, 0.5], vec![0.25, f64::NAN]];
     let e = model_error(Ngvi::new().fit(&nested_rows(&x, &[1.0, 0.0, 1.0])));
-    assert_eq!(
-        (e.variable.as_str(), e.index.as_slice()),
-        ("x", &[2, 1][..])
-    );
-    assert!(matches!(e.kind, ModelErrorKind::NonFinite { value } if value.is_nan()));
+    assert_non_finite_at(&e, "x", &[2, 1], f64::NAN);
 }
 
 #[test]

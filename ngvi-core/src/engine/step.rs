@@ -308,13 +308,11 @@ impl<M: Model> Engine<'_, M> {
             if !matches!(blk.family.geometry(), Geometry::Coefficients) {
                 continue;
             }
-            let mean = blk.family.mean();
-            let at_mean = blk
-                .family
-                .target(&self.derivative_evals(b, self.rule(Some(b), seed))?);
+            let (mean, rule) = (blk.family.mean(), self.rule(Some(b), seed));
+            let at_mean = blk.family.target(&self.derivative_evals(b, rule.clone())?);
             for _ in 0..RESOLVED_DRAWS {
                 let z = away_from(blk.family.as_ref(), &mean, blk.family.sample(&mut rng));
-                let mut rule = self.rule(Some(b), seed);
+                let mut rule = rule.clone();
                 for (_, u) in &mut rule {
                     for (&g, &v) in blk.coords.iter().zip(&z) {
                         u[g] = v;
